@@ -1,0 +1,196 @@
+// @ts-check
+/**
+ * The embedded PostgreSQL + TimescaleDB cluster used when DATABASE_URL is not set.
+ *
+ * Layout (all git-ignored, under `<repo>/.fleetcore/`):
+ * - `pg/`            the cluster's data directory, owned by the non-root user that runs the server
+ * - `pg.log`         the server log
+ * - `database.json`  connection URLs: `databaseUrl` (the app's role) and `adminUrl` (superuser, used
+ *                    only to create databases and extensions — e.g. one database per test run)
+ *
+ * The server listens on 127.0.0.1 only (port FLEETCORE_PG_PORT, default 54329), has no Unix socket, and
+ * uses SCRAM passwords generated on first start. PostgreSQL refuses to run as root, so as root we run it
+ * as the `postgres` system user (created by Debian's package).
+ */
+import { randomBytes } from "node:crypto";
+import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { UserFacingError, isRoot, run, step } from "./proc.mjs";
+
+export const DEFAULT_PG_PORT = 54329;
+
+/**
+ * @typedef {{ databaseUrl: string, adminUrl: string, port: number }} ClusterInfo
+ */
+
+/**
+ * @param {string} stateDir `<repo>/.fleetcore`
+ */
+export function clusterPaths(stateDir) {
+  return {
+    dataDir: join(stateDir, "pg"),
+    logFile: join(stateDir, "pg.log"),
+    infoFile: join(stateDir, "database.json"),
+  };
+}
+
+/** Reads `database.json`, or null before the first start. */
+export function readClusterInfo(/** @type {string} */ stateDir) {
+  const { infoFile } = clusterPaths(stateDir);
+  if (!existsSync(infoFile)) return null;
+  return /** @type {ClusterInfo} */ (JSON.parse(readFileSync(infoFile, "utf8")));
+}
+
+/** The OS user that owns and runs the cluster. */
+function clusterUser() {
+  if (!isRoot()) return null; // run as ourselves
+  const r = run("id", ["-u", "postgres"], { capture: true, allowFailure: true });
+  if (r.status !== 0) {
+    run("useradd", ["--system", "--home-dir", "/var/lib/postgresql", "--shell", "/bin/sh", "postgres"]);
+  }
+  return {
+    name: "postgres",
+    uid: Number(run("id", ["-u", "postgres"], { capture: true }).stdout.trim()),
+    gid: Number(run("id", ["-g", "postgres"], { capture: true }).stdout.trim()),
+  };
+}
+
+/**
+ * Runs a PostgreSQL binary as the cluster's user.
+ * @param {{ name: string } | null} user
+ * @param {string} bin absolute path
+ * @param {string[]} args
+ * @param {{ capture?: boolean, allowFailure?: boolean }} [opts]
+ */
+function asClusterUser(user, bin, args, opts = {}) {
+  if (!user) return run(bin, args, opts);
+  return run("runuser", ["-u", user.name, "--", bin, ...args], opts);
+}
+
+/**
+ * Initialises (first time), starts (when stopped) and prepares the embedded cluster: the `fleetcore`
+ * role and database with the timescaledb extension. Idempotent and fast when already running.
+ * @param {{ stateDir: string, pg: { major: number, bin: string }, port?: number }} opts
+ * @returns {ClusterInfo}
+ */
+export function startCluster({ stateDir, pg, port = DEFAULT_PG_PORT }) {
+  const { dataDir, logFile, infoFile } = clusterPaths(stateDir);
+  const user = clusterUser();
+  mkdirSync(stateDir, { recursive: true });
+
+  let info = readClusterInfo(stateDir);
+  if (!existsSync(join(dataDir, "PG_VERSION"))) {
+    step("database", `initialising a PostgreSQL ${pg.major} cluster in ${dataDir}`);
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const superPassword = randomBytes(18).toString("base64url");
+    const appPassword = randomBytes(18).toString("base64url");
+    const pwFile = join(stateDir, ".initdb-pw");
+    writeFileSync(pwFile, `${superPassword}\n`, { mode: 0o600 });
+    if (user) {
+      chownSync(dataDir, user.uid, user.gid);
+      chownSync(pwFile, user.uid, user.gid);
+      chownSync(stateDir, user.uid, user.gid);
+      assertUserCanReach(user.name, dataDir);
+    }
+    try {
+      asClusterUser(user, join(pg.bin, "initdb"), [
+        "-D", dataDir, "-U", "postgres", "--auth-host=scram-sha-256", "--auth-local=scram-sha-256",
+        `--pwfile=${pwFile}`, "--encoding=UTF8", "--locale=C.UTF-8",
+      ], { capture: true });
+    } finally {
+      run("rm", ["-f", pwFile]);
+    }
+    info = {
+      port,
+      adminUrl: `postgres://postgres:${superPassword}@127.0.0.1:${port}/postgres`,
+      databaseUrl: `postgres://fleetcore:${appPassword}@127.0.0.1:${port}/fleetcore`,
+    };
+    writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  }
+  if (!info) {
+    throw new UserFacingError(`${dataDir} exists but ${infoFile} is missing; remove .fleetcore/ to start afresh (this deletes the local database).`);
+  }
+
+  if (!isRunning(pg, dataDir, user)) {
+    step("database", `starting PostgreSQL + TimescaleDB on 127.0.0.1:${info.port}`);
+    if (user && existsSync(logFile)) chownSync(logFile, user.uid, user.gid);
+    const options = [
+      `-p ${info.port}`, "-c listen_addresses=127.0.0.1", "-c unix_socket_directories=''",
+      "-c shared_preload_libraries=timescaledb", "-c timescaledb.telemetry_level=off",
+      "-c max_connections=200", "-c shared_buffers=256MB",
+    ].join(" ");
+    const r = asClusterUser(user, join(pg.bin, "pg_ctl"), ["-D", dataDir, "-l", logFile, "-o", options, "-w", "-t", "60", "start"], { capture: true, allowFailure: true });
+    if (r.status !== 0) {
+      const tail = existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n") : "";
+      throw new UserFacingError(`PostgreSQL did not start (${r.stderr.trim() || r.stdout.trim()}).\nLast lines of ${logFile}:\n${tail}`);
+    }
+  }
+  prepareDatabase(pg, info);
+  return info;
+}
+
+/**
+ * Creates the `fleetcore` role (no superuser, no BYPASSRLS) and database, and the timescaledb
+ * extension in it, as the superuser. Safe to repeat.
+ * @param {{ bin: string }} pg
+ * @param {ClusterInfo} info
+ */
+function prepareDatabase(pg, info) {
+  const admin = new URL(info.adminUrl);
+  const app = new URL(info.databaseUrl);
+  const env = { ...process.env, PGPASSWORD: decodeURIComponent(admin.password) };
+  const psql = (/** @type {string} */ db, /** @type {string} */ sql) =>
+    run(join(pg.bin, "psql"), ["-h", "127.0.0.1", "-p", String(info.port), "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql], { env, capture: true });
+  const appPassword = decodeURIComponent(app.password).replaceAll("'", "''");
+  psql("postgres", `DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'fleetcore') THEN
+      CREATE ROLE fleetcore LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB PASSWORD '${appPassword}';
+    END IF;
+  END $$;`);
+  const exists = psql("postgres", "SELECT 1 FROM pg_database WHERE datname = 'fleetcore'").stdout.trim() === "1";
+  if (!exists) psql("postgres", "CREATE DATABASE fleetcore OWNER fleetcore");
+  psql("fleetcore", "CREATE EXTENSION IF NOT EXISTS timescaledb");
+}
+
+/**
+ * @param {{ bin: string }} pg
+ * @param {string} dataDir
+ * @param {{ name: string } | null} user
+ */
+function isRunning(pg, dataDir, user) {
+  if (!existsSync(join(dataDir, "postmaster.pid"))) return false;
+  return asClusterUser(user, join(pg.bin, "pg_ctl"), ["-D", dataDir, "status"], { capture: true, allowFailure: true }).status === 0;
+}
+
+/**
+ * Stops the embedded cluster if it runs (fast shutdown: active sessions are ended, data is safe).
+ * @param {{ stateDir: string, pg: { bin: string } }} opts
+ * @returns {boolean} whether a running cluster was stopped
+ */
+export function stopCluster({ stateDir, pg }) {
+  const { dataDir } = clusterPaths(stateDir);
+  const user = clusterUser();
+  if (!existsSync(dataDir) || !isRunning(pg, dataDir, user)) return false;
+  asClusterUser(user, join(pg.bin, "pg_ctl"), ["-D", dataDir, "-m", "fast", "-w", "stop"], { capture: true });
+  return true;
+}
+
+/**
+ * PostgreSQL's user must be able to reach the data directory; a checkout under a private home
+ * directory (e.g. /root, mode 700) is not reachable, and we say so instead of changing permissions.
+ */
+function assertUserCanReach(/** @type {string} */ userName, /** @type {string} */ dir) {
+  const r = run("runuser", ["-u", userName, "--", "test", "-w", dir], { allowFailure: true, capture: true });
+  if (r.status !== 0) {
+    throw new UserFacingError(
+      `the '${userName}' user cannot write ${dir} (is the checkout inside a private directory such as /root?).\n` +
+        "Clone the repository somewhere world-traversable (e.g. /srv or /opt) or set DATABASE_URL.",
+    );
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+    chmodSync(dir, 0o700);
+  } catch {
+    // best effort: initdb fixes the mode itself
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The one place that reads `process.env`. Everything else receives a validated {@link Env}.
+ *
+ * When DATABASE_URL is unset, the URL of the embedded cluster (written by `npm start` to
+ * `.fleetcore/database.json` at the repository root) is used, so `pnpm db:migrate` and friends work
+ * after a first `npm start` without exporting anything.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  /** HTTP port of the platform (API, Socket.IO, web app). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Interface to bind; 0.0.0.0 serves the LAN, 127.0.0.1 only this machine. */
+  HOST: z.string().default("0.0.0.0"),
+  /** PostgreSQL with TimescaleDB, as the application role (which must not bypass row-level security). */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL must be a postgres:// URL" }),
+  /** A role allowed to CREATE DATABASE (tests create one database per run). Defaults to DATABASE_URL. */
+  DATABASE_ADMIN_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  /** Directory of the built web app served in production (defaults to apps/web/dist). */
+  WEB_DIST_DIR: z.string().optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Walks up from `start` to the directory holding pnpm-workspace.yaml (the repository root). */
+export function findRepoRoot(start: string = process.cwd()): string | null {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/** Reads the embedded cluster's connection URLs, if `npm start` has created it. */
+function embeddedDatabase(): { databaseUrl: string; adminUrl: string } | null {
+  const root = findRepoRoot();
+  const file = root && join(root, ".fleetcore", "database.json");
+  if (!file || !existsSync(file)) return null;
+  return JSON.parse(readFileSync(file, "utf8")) as { databaseUrl: string; adminUrl: string };
+}
+
+let cached: Env | undefined;
+
+/**
+ * Validates the environment once and caches it.
+ * @throws Error listing every invalid or missing variable (e.g. "DATABASE_URL: …").
+ */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  if (cached && source === process.env) return cached;
+  const raw: Record<string, string | undefined> = { ...source };
+  if (!raw.DATABASE_URL) {
+    const embedded = embeddedDatabase();
+    if (embedded) {
+      raw.DATABASE_URL = embedded.databaseUrl;
+      raw.DATABASE_ADMIN_URL ??= embedded.adminUrl;
+    }
+  }
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(
+      `Invalid environment:\n${lines.join("\n")}\n(Run \`npm start\` once to create the local database, or set DATABASE_URL.)`,
+    );
+  }
+  if (source === process.env) cached = parsed.data;
+  return parsed.data;
+}

@@ -1,0 +1,20 @@
+/**
+ * Domain errors. The API layer maps them to transport codes (tRPC: NOT_FOUND, CONFLICT,
+ * BAD_REQUEST); services never know about HTTP.
+ */
+export type DomainErrorCode = "not_found" | "conflict" | "invalid";
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+/** Prisma's unique-constraint violation (P2002), without importing Prisma's runtime error class. */
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
+}

@@ -1,0 +1,37 @@
+/**
+ * Prisma Client over node-postgres (`@prisma/adapter-pg`): one client per process and database URL,
+ * cached by URL (documenso's pattern) so hot reloads and tests don't leak connection pools.
+ */
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/prisma/client";
+
+export type { Prisma } from "./generated/prisma/client";
+export { PrismaClient };
+
+const clients = new Map<string, PrismaClient>();
+
+/**
+ * Returns the process-wide PrismaClient for `databaseUrl`, creating it on first use.
+ * @param databaseUrl a postgres:// URL (the application role)
+ * @param opts.maxConnections pool size (default 10)
+ */
+export function getPrisma(databaseUrl: string, opts: { maxConnections?: number } = {}): PrismaClient {
+  let client = clients.get(databaseUrl);
+  if (!client) {
+    const adapter = new PrismaPg({
+      connectionString: databaseUrl,
+      max: opts.maxConnections ?? 10,
+      application_name: "fleetcore",
+    });
+    client = new PrismaClient({ adapter });
+    clients.set(databaseUrl, client);
+  }
+  return client;
+}
+
+/** Disconnects and forgets every cached client (process shutdown, end of a test file). */
+export async function disconnectAll(): Promise<void> {
+  const all = [...clients.values()];
+  clients.clear();
+  await Promise.all(all.map((c) => c.$disconnect()));
+}

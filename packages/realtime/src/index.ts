@@ -1,0 +1,47 @@
+/**
+ * Socket.IO contract shared by the server and the web app: event maps and room names.
+ * Socket.IO 4 typed events: `new Server<ClientToServerEvents, ServerToClientEvents>()` on the server,
+ * `io() as Socket<ServerToClientEvents, ClientToServerEvents>` in the browser.
+ */
+/** Path Socket.IO is served at (the default, spelled out because clients rely on it). */
+export const SOCKET_PATH = "/socket.io";
+
+/** Acknowledgement of a client request: ok, or an error a person can read. */
+export type Ack = { ok: true } | { ok: false; error: string };
+
+/**
+ * Payload of `vehicle:created`. Socket.IO serialises to JSON, so times travel as ISO 8601 strings.
+ */
+export interface VehicleCreatedEvent {
+  id: string;
+  tenantId: string;
+  name: string;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/** Events the server emits. */
+export interface ServerToClientEvents {
+  /** A vehicle was created in a tenant the socket has joined. */
+  "vehicle:created": (event: VehicleCreatedEvent) => void;
+}
+
+/** Events clients send. */
+export interface ClientToServerEvents {
+  /** Subscribe to one tenant's live events. */
+  "tenant:join": (tenantId: string, ack: (result: Ack) => void) => void;
+  /** Stop receiving a tenant's live events. */
+  "tenant:leave": (tenantId: string) => void;
+}
+
+/** Server-to-server events (none yet: a single process, no adapter). */
+export type InterServerEvents = Record<string, never>;
+
+/** Per-socket data set at handshake. */
+export interface SocketData {
+  /** Tenants this socket has joined. */
+  tenantIds: Set<string>;
+}
+
+/** Room receiving one tenant's live events. */
+export const tenantRoom = (tenantId: string): string => `tenant:${tenantId}`;

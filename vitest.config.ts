@@ -1,0 +1,45 @@
+/**
+ * Every test, from the root: one vitest project per package. Projects that touch the database get
+ * their own fresh, migrated TimescaleDB database per run (packages/db/src/vitest-global-setup.ts).
+ */
+import { defineConfig } from "vitest/config";
+import SummaryReporter from "./vitest.summary-reporter";
+
+const dbSetup = "../../packages/db/src/vitest-global-setup.ts";
+
+function project(name: string, root: string, opts: { db?: boolean; include?: string[]; timeoutMs?: number } = {}) {
+  return {
+    extends: true as const,
+    test: {
+      name,
+      root,
+      include: opts.include ?? ["test/**/*.test.ts"],
+      exclude: ["test/e2e/**"],
+      environment: "node" as const,
+      globalSetup: opts.db ? [dbSetup] : [],
+      testTimeout: opts.timeoutMs ?? 20_000,
+      hookTimeout: 60_000,
+    },
+  };
+}
+
+export default defineConfig({
+  test: {
+    reporters: ["default", new SummaryReporter()],
+    projects: [
+      project("validators", "./packages/validators"),
+      project("db", "./packages/db", { db: true }),
+      project("core", "./packages/core", { db: true }),
+      project("api", "./packages/api", { db: true }),
+      project("server", "./apps/server", { db: true }),
+      {
+        ...project("e2e", "./apps/server", { db: true, timeoutMs: 60_000 }),
+        test: {
+          ...project("e2e", "./apps/server", { db: true, timeoutMs: 60_000 }).test,
+          include: ["test/e2e/**/*.test.ts"],
+          exclude: [],
+        },
+      },
+    ],
+  },
+});
