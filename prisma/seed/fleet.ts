@@ -1,4 +1,4 @@
-import type { Tenant } from "@fleetcore/core";
+import type { Tenant } from "@fleetcore/validators";
 import type { PrismaClient } from "@fleetcore/db";
 
 const AUSTIN_VEHICLES = [

@@ -1,4 +1,5 @@
-import { createTenant, type Tenant } from "@fleetcore/core";
+import { createTenant } from "@fleetcore/core";
+import type { Tenant } from "@fleetcore/validators";
 import type { PrismaClient } from "@fleetcore/db";
 
 /** Two tenants, so tenant isolation is visible in the demo from the start. */

@@ -4,16 +4,8 @@
  */
 import { loadEnv } from "@fleetcore/config";
 import type { TestProject } from "vitest/node";
+import type {} from "./test-context";
 import { createTestDatabase } from "./testing";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** Application-role URL of this project's test database. */
-    databaseUrl: string;
-    /** Admin-role URL of the same database (for assertions about roles and catalogs). */
-    adminDatabaseUrl: string;
-  }
-}
 
 export default async function setup(project: TestProject) {
   const env = loadEnv();
