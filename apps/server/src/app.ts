@@ -41,7 +41,6 @@ export async function buildApp(opts: { env: Env; db: PrismaClient; webDistDir?: 
       ...(env.NODE_ENV === "development" ? {} : { redact: ["req.headers.cookie", "req.headers.authorization"] }),
     },
     routerOptions: { maxParamLength: 5000 },
-    disableRequestLogging: env.NODE_ENV === "test",
   });
 
   const io: FleetcoreSocketServer = new SocketServer(app.server, { path: SOCKET_PATH, serveClient: false });

@@ -4,7 +4,7 @@
 import type { PrismaClient } from "@fleetcore/db";
 import type { CreateVehicleRequest, Vehicle, VehicleStatus } from "@fleetcore/validators";
 import { ZCreateVehicleRequest } from "@fleetcore/validators";
-import { DomainError } from "../errors";
+import { DomainError, describeIssues } from "../errors";
 
 type VehicleRow = Awaited<ReturnType<PrismaClient["vehicle"]["findFirstOrThrow"]>>;
 
@@ -47,7 +47,7 @@ export async function listVehicles(
  */
 export async function createVehicle(db: PrismaClient, input: CreateVehicleRequest): Promise<Vehicle> {
   const parsed = ZCreateVehicleRequest.safeParse(input);
-  if (!parsed.success) throw new DomainError("invalid", parsed.error.issues.map((i) => i.message).join("; "));
+  if (!parsed.success) throw new DomainError("invalid", describeIssues(parsed.error.issues));
   const { tenantId, ...data } = parsed.data;
   await assertTenantExists(db, tenantId);
   const row = await db.vehicle.create({ data: { tenantId, ...data } });

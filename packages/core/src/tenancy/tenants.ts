@@ -5,7 +5,7 @@
 import type { PrismaClient } from "@fleetcore/db";
 import type { CreateTenantRequest, Tenant } from "@fleetcore/validators";
 import { ZCreateTenantRequest } from "@fleetcore/validators";
-import { DomainError, isUniqueViolation } from "../errors";
+import { DomainError, describeIssues, isUniqueViolation } from "../errors";
 
 /** Lists tenants that are not soft-deleted, by name, each with its number of (non-deleted) vehicles. */
 export async function listTenants(db: PrismaClient): Promise<Tenant[]> {
@@ -37,7 +37,7 @@ export async function createTenant(
   opts: { performedByUserId?: string } = {},
 ): Promise<Tenant> {
   const parsed = ZCreateTenantRequest.safeParse(input);
-  if (!parsed.success) throw new DomainError("invalid", parsed.error.issues.map((i) => i.message).join("; "));
+  if (!parsed.success) throw new DomainError("invalid", describeIssues(parsed.error.issues));
   const data = parsed.data;
   try {
     const tenant = await db.$transaction(async (tx) => {
