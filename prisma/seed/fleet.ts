@@ -1,16 +1,44 @@
-import type { Tenant } from "@fleetcore/validators";
 import type { PrismaClient } from "@fleetcore/db";
+import type { Tenant } from "@fleetcore/validators";
 
 const AUSTIN_VEHICLES = [
   { name: "Bus 2201", licensePlate: "TX-2201", make: "Gillig", model: "Low Floor 40'", year: 2016, speedLimitKph: 90 },
   { name: "Bus 2202", licensePlate: "TX-2202", make: "Gillig", model: "Low Floor 40'", year: 2016, speedLimitKph: 90 },
-  { name: "Bus 5012", licensePlate: "TX-5012", make: "New Flyer", model: "Xcelsior XD40", year: 2019, speedLimitKph: 90 },
-  { name: "Bus 5013", licensePlate: "TX-5013", make: "New Flyer", model: "Xcelsior XD40", year: 2019, speedLimitKph: 90 },
+  {
+    name: "Bus 5012",
+    licensePlate: "TX-5012",
+    make: "New Flyer",
+    model: "Xcelsior XD40",
+    year: 2019,
+    speedLimitKph: 90,
+  },
+  {
+    name: "Bus 5013",
+    licensePlate: "TX-5013",
+    make: "New Flyer",
+    model: "Xcelsior XD40",
+    year: 2019,
+    speedLimitKph: 90,
+  },
   { name: "Van 7", licensePlate: "TX-VAN07", make: "Ford", model: "Transit 350", year: 2021, speedLimitKph: 110 },
 ];
 const LYON_VEHICLES = [
-  { name: "Fourgon 1", licensePlate: "GA-123-BC", make: "Renault", model: "Master E-Tech", year: 2022, speedLimitKph: 110 },
-  { name: "Fourgon 2", licensePlate: "GA-456-DE", make: "Renault", model: "Master E-Tech", year: 2022, speedLimitKph: 110 },
+  {
+    name: "Fourgon 1",
+    licensePlate: "GA-123-BC",
+    make: "Renault",
+    model: "Master E-Tech",
+    year: 2022,
+    speedLimitKph: 110,
+  },
+  {
+    name: "Fourgon 2",
+    licensePlate: "GA-456-DE",
+    make: "Renault",
+    model: "Master E-Tech",
+    year: 2022,
+    speedLimitKph: 110,
+  },
 ];
 const DRIVERS = {
   austin: [

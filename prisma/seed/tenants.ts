@@ -1,6 +1,6 @@
 import { createTenant } from "@fleetcore/core";
-import type { Tenant } from "@fleetcore/validators";
 import type { PrismaClient } from "@fleetcore/db";
+import type { Tenant } from "@fleetcore/validators";
 
 /** Two tenants, so tenant isolation is visible in the demo from the start. */
 export async function seedTenants(db: PrismaClient): Promise<Tenant[]> {

@@ -9,19 +9,19 @@ import fastifyStatic from "@fastify/static";
 import { type AppRouter, appRouter, createContextInner, type TenantEventPublisher } from "@fleetcore/api";
 import type { Env } from "@fleetcore/config";
 import { getTimescaleStatus, type PrismaClient, REPO_ROOT } from "@fleetcore/db";
-import type {
-  ClientToServerEvents,
-  InterServerEvents,
-  ServerToClientEvents,
-  SocketData,
-} from "@fleetcore/realtime";
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "@fleetcore/realtime";
 import { SOCKET_PATH, tenantRoom } from "@fleetcore/realtime";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Server as SocketServer } from "socket.io";
 import { z } from "zod";
 
-export type FleetcoreSocketServer = SocketServer<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type FleetcoreSocketServer = SocketServer<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
 
 export interface BuiltApp {
   app: FastifyInstance;

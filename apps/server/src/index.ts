@@ -25,7 +25,9 @@ try {
   await app.listen({ port: env.PORT, host: env.HOST });
   const url = `http://localhost:${env.PORT}`;
   app.log.info({ url }, "Fleetcore is running");
-  console.log(`\n  Fleetcore is running at ${url}\n  Health: ${url}/healthz\n  Stop with Ctrl+C; stop the local database with \`npm run db:stop\`.\n`);
+  console.log(
+    `\n  Fleetcore is running at ${url}\n  Health: ${url}/healthz\n  Stop with Ctrl+C; stop the local database with \`npm run db:stop\`.\n`,
+  );
 } catch (err) {
   app.log.fatal({ err }, "could not start the server");
   await disconnectAll();

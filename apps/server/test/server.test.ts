@@ -38,7 +38,12 @@ describe("HTTP server", () => {
 
   it("serves tRPC at /trpc with superjson (dates stay dates) and proper HTTP status codes", async () => {
     const client = trpc();
-    const tenant = await client.tenant.create.mutate({ name: "Http Co", slug: slug(), countryCode: "US", defaultCurrency: "USD" });
+    const tenant = await client.tenant.create.mutate({
+      name: "Http Co",
+      slug: slug(),
+      countryCode: "US",
+      defaultCurrency: "USD",
+    });
     expect(tenant.createdAt).toBeInstanceOf(Date);
     const res = await fetch(
       `${server.url}/trpc/vehicle.list?input=${encodeURIComponent(JSON.stringify({ json: { tenantId: crypto.randomUUID() } }))}`,
@@ -78,8 +83,18 @@ describe("Socket.IO at /socket.io", () => {
 
   it("delivers vehicle:created only to sockets that joined that tenant", async () => {
     const client = trpc();
-    const mine = await client.tenant.create.mutate({ name: "Mine", slug: slug(), countryCode: "US", defaultCurrency: "USD" });
-    const other = await client.tenant.create.mutate({ name: "Other", slug: slug(), countryCode: "US", defaultCurrency: "USD" });
+    const mine = await client.tenant.create.mutate({
+      name: "Mine",
+      slug: slug(),
+      countryCode: "US",
+      defaultCurrency: "USD",
+    });
+    const other = await client.tenant.create.mutate({
+      name: "Other",
+      slug: slug(),
+      countryCode: "US",
+      defaultCurrency: "USD",
+    });
     const watcher = await connect();
     const bystander = await connect();
     try {
@@ -106,8 +121,14 @@ describe("Socket.IO at /socket.io", () => {
   it("refuses to join a tenant that does not exist or a malformed id, with a reason", async () => {
     const socket = await connect();
     try {
-      expect(await socket.emitWithAck("tenant:join", crypto.randomUUID())).toEqual({ ok: false, error: "tenant not found" });
-      expect(await socket.emitWithAck("tenant:join", "1 OR 1=1")).toEqual({ ok: false, error: "tenantId must be a UUID" });
+      expect(await socket.emitWithAck("tenant:join", crypto.randomUUID())).toEqual({
+        ok: false,
+        error: "tenant not found",
+      });
+      expect(await socket.emitWithAck("tenant:join", "1 OR 1=1")).toEqual({
+        ok: false,
+        error: "tenantId must be a UUID",
+      });
     } finally {
       socket.disconnect();
     }

@@ -34,12 +34,18 @@ describe("appRouter (in-process, real database)", () => {
 
   it("maps errors to tRPC codes: BAD_REQUEST, NOT_FOUND, CONFLICT", async () => {
     const { api } = caller();
-    const code = (p: Promise<unknown>) => p.then(() => "OK", (e: unknown) => (e instanceof TRPCError ? e.code : String(e)));
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => "OK",
+        (e: unknown) => (e instanceof TRPCError ? e.code : String(e)),
+      );
     expect(await code(api.vehicle.create({ tenantId: "not-a-uuid", name: "X" }))).toBe("BAD_REQUEST");
     expect(await code(api.vehicle.list({ tenantId: crypto.randomUUID() }))).toBe("NOT_FOUND");
     const s = slug();
     await api.tenant.create({ name: "One", slug: s, countryCode: "US", defaultCurrency: "USD" });
-    expect(await code(api.tenant.create({ name: "Two", slug: s, countryCode: "US", defaultCurrency: "USD" }))).toBe("CONFLICT");
+    expect(await code(api.tenant.create({ name: "Two", slug: s, countryCode: "US", defaultCurrency: "USD" }))).toBe(
+      "CONFLICT",
+    );
   });
 
   it("reports the TimescaleDB version and license", async () => {

@@ -14,11 +14,11 @@
  * FLEETCORE_PG_PORT (embedded cluster, default 54329), CHROMIUM_PATH (browser tests).
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_PG_PORT, readClusterInfo, startCluster, stopCluster } from "../src/cluster.mjs";
-import { UserFacingError, hasCommand, run, step, warn } from "../src/proc.mjs";
+import { hasCommand, run, step, UserFacingError, warn } from "../src/proc.mjs";
 import { ensureChromium, ensurePostgres, ensureTimescale, findPostgres } from "../src/system.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -45,12 +45,17 @@ function ensurePnpm() {
   };
   if (hasCommand("pnpm") && works(["pnpm"])) return ["pnpm"];
   step("setup", `installing pnpm ${PNPM_VERSION} with npm`);
-  const r = run("npm", ["install", "-g", "--no-fund", "--no-audit", `pnpm@${PNPM_VERSION}`], { allowFailure: true, capture: true });
+  const r = run("npm", ["install", "-g", "--no-fund", "--no-audit", `pnpm@${PNPM_VERSION}`], {
+    allowFailure: true,
+    capture: true,
+  });
   if (r.status === 0 && works(["pnpm"])) return ["pnpm"];
   // No permission for a global install: run it through npx instead.
   const viaNpx = ["npx", "--yes", `pnpm@${PNPM_VERSION}`];
   if (works(viaNpx)) return viaNpx;
-  throw new UserFacingError(`could not install pnpm (${r.stderr.trim().split("\n").pop()}). Install pnpm ${PNPM_VERSION} and retry.`);
+  throw new UserFacingError(
+    `could not install pnpm (${r.stderr.trim().split("\n").pop()}). Install pnpm ${PNPM_VERSION} and retry.`,
+  );
 }
 
 /** Hash of everything that decides node_modules: the lockfile and every package.json. */
@@ -101,7 +106,7 @@ async function ensureDatabase() {
   const pg = ensurePostgres();
   await ensureTimescale(pg, STATE_DIR);
   const port = Number(process.env.FLEETCORE_PG_PORT ?? DEFAULT_PG_PORT);
-  const info = startCluster({ stateDir: STATE_DIR, pg, port });
+  const info = await startCluster({ stateDir: STATE_DIR, pg, port });
   return { databaseUrl: info.databaseUrl, adminUrl: info.adminUrl, embedded: true };
 }
 
@@ -114,7 +119,13 @@ async function setup() {
   const pnpm = ensurePnpm();
   ensureDependencies(pnpm);
   const db = await ensureDatabase();
-  const env = { ...process.env, DATABASE_URL: db.databaseUrl, DATABASE_ADMIN_URL: db.adminUrl };
+  const env = {
+    ...process.env,
+    DATABASE_URL: db.databaseUrl,
+    DATABASE_ADMIN_URL: db.adminUrl,
+    TURBO_TELEMETRY_DISABLED: "1",
+    VITE_CONFIG_NATIVE_IGNORE_WARNING: "true",
+  };
   step("setup", "generating the Prisma client");
   pnpmRun(pnpm, ["--silent", "db:generate"], env);
   step("database", "applying migrations");
@@ -147,6 +158,7 @@ async function test() {
   const chromium = ensureChromium();
   step("check", "building, typechecking and linting");
   pnpmRun(pnpm, ["exec", "turbo", "run", "build", "typecheck", "lint", "--output-logs=errors-only"], env);
+  pnpmRun(pnpm, ["--silent", "check:root"], env);
   step("test", "running every test (unit, integration against TimescaleDB, browser)");
   const r = run(pnpm[0] ?? "pnpm", [...pnpm.slice(1), "exec", "vitest", "run"], {
     cwd: ROOT,
@@ -171,7 +183,9 @@ async function db(/** @type {string | undefined} */ sub) {
     case "stop": {
       const pg = findPostgres();
       const stopped = pg ? stopCluster({ stateDir: STATE_DIR, pg }) : false;
-      console.log(stopped ? "stopped the embedded PostgreSQL cluster" : "the embedded PostgreSQL cluster was not running");
+      console.log(
+        stopped ? "stopped the embedded PostgreSQL cluster" : "the embedded PostgreSQL cluster was not running",
+      );
       return;
     }
     case "status": {
@@ -181,7 +195,10 @@ async function db(/** @type {string | undefined} */ sub) {
         console.log("no embedded cluster yet (run `npm start`)");
         return;
       }
-      const r = run(join(pg.bin, "pg_isready"), ["-h", "127.0.0.1", "-p", String(info.port)], { capture: true, allowFailure: true });
+      const r = run(join(pg.bin, "pg_isready"), ["-h", "127.0.0.1", "-p", String(info.port)], {
+        capture: true,
+        allowFailure: true,
+      });
       console.log(`${info.databaseUrl.replace(/:[^:@/]+@/, ":***@")} — ${r.stdout.trim()}`);
       return;
     }

@@ -13,9 +13,18 @@
  * as the `postgres` system user (created by Debian's package).
  */
 import { randomBytes } from "node:crypto";
-import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  chmodSync,
+  chownSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
-import { UserFacingError, isRoot, run, step } from "./proc.mjs";
+import { isRoot, run, step, UserFacingError } from "./proc.mjs";
 
 export const DEFAULT_PG_PORT = 54329;
 
@@ -67,20 +76,43 @@ function asClusterUser(user, bin, args, opts = {}) {
   return run("runuser", ["-u", user.name, "--", bin, ...args], opts);
 }
 
+/** Resolves true when nothing listens on 127.0.0.1:`port`. */
+function portIsFree(/** @type {number} */ port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The first free port from `preferred` on (another checkout's cluster may hold the default one).
+ * @param {number} preferred
+ * @returns {Promise<number>}
+ */
+async function choosePort(preferred) {
+  for (let port = preferred; port < preferred + 50; port += 1) {
+    if (await portIsFree(port)) return port;
+  }
+  throw new UserFacingError(`no free port in ${preferred}–${preferred + 49} for PostgreSQL; set FLEETCORE_PG_PORT`);
+}
+
 /**
  * Initialises (first time), starts (when stopped) and prepares the embedded cluster: the `fleetcore`
  * role and database with the timescaledb extension. Idempotent and fast when already running.
+ * The port is chosen once, at initialisation (the first free one from `port`), and kept.
  * @param {{ stateDir: string, pg: { major: number, bin: string }, port?: number }} opts
- * @returns {ClusterInfo}
+ * @returns {Promise<ClusterInfo>}
  */
-export function startCluster({ stateDir, pg, port = DEFAULT_PG_PORT }) {
+export async function startCluster({ stateDir, pg, port: preferredPort = DEFAULT_PG_PORT }) {
   const { dataDir, logFile, infoFile } = clusterPaths(stateDir);
   const user = clusterUser();
   mkdirSync(stateDir, { recursive: true });
 
   let info = readClusterInfo(stateDir);
   if (!existsSync(join(dataDir, "PG_VERSION"))) {
-    step("database", `initialising a PostgreSQL ${pg.major} cluster in ${dataDir}`);
+    const port = await choosePort(preferredPort);
+    step("database", `initialising a PostgreSQL ${pg.major} cluster in ${dataDir} (port ${port})`);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const superPassword = randomBytes(18).toString("base64url");
     const appPassword = randomBytes(18).toString("base64url");
@@ -93,10 +125,22 @@ export function startCluster({ stateDir, pg, port = DEFAULT_PG_PORT }) {
       assertUserCanReach(user.name, dataDir);
     }
     try {
-      asClusterUser(user, join(pg.bin, "initdb"), [
-        "-D", dataDir, "-U", "postgres", "--auth-host=scram-sha-256", "--auth-local=scram-sha-256",
-        `--pwfile=${pwFile}`, "--encoding=UTF8", "--locale=C.UTF-8",
-      ], { capture: true });
+      asClusterUser(
+        user,
+        join(pg.bin, "initdb"),
+        [
+          "-D",
+          dataDir,
+          "-U",
+          "postgres",
+          "--auth-host=scram-sha-256",
+          "--auth-local=scram-sha-256",
+          `--pwfile=${pwFile}`,
+          "--encoding=UTF8",
+          "--locale=C.UTF-8",
+        ],
+        { capture: true },
+      );
     } finally {
       run("rm", ["-f", pwFile]);
     }
@@ -108,21 +152,40 @@ export function startCluster({ stateDir, pg, port = DEFAULT_PG_PORT }) {
     writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
   }
   if (!info) {
-    throw new UserFacingError(`${dataDir} exists but ${infoFile} is missing; remove .fleetcore/ to start afresh (this deletes the local database).`);
+    throw new UserFacingError(
+      `${dataDir} exists but ${infoFile} is missing; remove .fleetcore/ to start afresh (this deletes the local database).`,
+    );
   }
 
   if (!isRunning(pg, dataDir, user)) {
+    if (!(await portIsFree(info.port))) {
+      throw new UserFacingError(
+        `port ${info.port} (this checkout's PostgreSQL) is taken by another program.\n` +
+          "Stop it, or remove .fleetcore/ to re-create the local database on a free port (this deletes its data).",
+      );
+    }
     step("database", `starting PostgreSQL + TimescaleDB on 127.0.0.1:${info.port}`);
     if (user && existsSync(logFile)) chownSync(logFile, user.uid, user.gid);
     const options = [
-      `-p ${info.port}`, "-c listen_addresses=127.0.0.1", "-c unix_socket_directories=''",
-      "-c shared_preload_libraries=timescaledb", "-c timescaledb.telemetry_level=off",
-      "-c max_connections=200", "-c shared_buffers=256MB",
+      `-p ${info.port}`,
+      "-c listen_addresses=127.0.0.1",
+      "-c unix_socket_directories=''",
+      "-c shared_preload_libraries=timescaledb",
+      "-c timescaledb.telemetry_level=off",
+      "-c max_connections=200",
+      "-c shared_buffers=256MB",
     ].join(" ");
-    const r = asClusterUser(user, join(pg.bin, "pg_ctl"), ["-D", dataDir, "-l", logFile, "-o", options, "-w", "-t", "60", "start"], { capture: true, allowFailure: true });
+    const r = asClusterUser(
+      user,
+      join(pg.bin, "pg_ctl"),
+      ["-D", dataDir, "-l", logFile, "-o", options, "-w", "-t", "60", "start"],
+      { capture: true, allowFailure: true },
+    );
     if (r.status !== 0) {
       const tail = existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n") : "";
-      throw new UserFacingError(`PostgreSQL did not start (${r.stderr.trim() || r.stdout.trim()}).\nLast lines of ${logFile}:\n${tail}`);
+      throw new UserFacingError(
+        `PostgreSQL did not start (${r.stderr.trim() || r.stdout.trim()}).\nLast lines of ${logFile}:\n${tail}`,
+      );
     }
   }
   prepareDatabase(pg, info);
@@ -140,13 +203,34 @@ function prepareDatabase(pg, info) {
   const app = new URL(info.databaseUrl);
   const env = { ...process.env, PGPASSWORD: decodeURIComponent(admin.password) };
   const psql = (/** @type {string} */ db, /** @type {string} */ sql) =>
-    run(join(pg.bin, "psql"), ["-h", "127.0.0.1", "-p", String(info.port), "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql], { env, capture: true });
+    run(
+      join(pg.bin, "psql"),
+      [
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(info.port),
+        "-U",
+        "postgres",
+        "-d",
+        db,
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-qAt",
+        "-c",
+        sql,
+      ],
+      { env, capture: true },
+    );
   const appPassword = decodeURIComponent(app.password).replaceAll("'", "''");
-  psql("postgres", `DO $$ BEGIN
+  psql(
+    "postgres",
+    `DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'fleetcore') THEN
       CREATE ROLE fleetcore LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB PASSWORD '${appPassword}';
     END IF;
-  END $$;`);
+  END $$;`,
+  );
   const exists = psql("postgres", "SELECT 1 FROM pg_database WHERE datname = 'fleetcore'").stdout.trim() === "1";
   if (!exists) psql("postgres", "CREATE DATABASE fleetcore OWNER fleetcore");
   psql("fleetcore", "CREATE EXTENSION IF NOT EXISTS timescaledb");
@@ -159,7 +243,10 @@ function prepareDatabase(pg, info) {
  */
 function isRunning(pg, dataDir, user) {
   if (!existsSync(join(dataDir, "postmaster.pid"))) return false;
-  return asClusterUser(user, join(pg.bin, "pg_ctl"), ["-D", dataDir, "status"], { capture: true, allowFailure: true }).status === 0;
+  return (
+    asClusterUser(user, join(pg.bin, "pg_ctl"), ["-D", dataDir, "status"], { capture: true, allowFailure: true })
+      .status === 0
+  );
 }
 
 /**

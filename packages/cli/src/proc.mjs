@@ -6,8 +6,7 @@
 import { spawn, spawnSync } from "node:child_process";
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (/** @type {string} */ code, /** @type {string} */ s) =>
-  useColor ? `\u001b[${code}m${s}\u001b[0m` : s;
+const paint = (/** @type {string} */ code, /** @type {string} */ s) => (useColor ? `\u001b[${code}m${s}\u001b[0m` : s);
 
 /** Prints a step header, e.g. `▸ database: starting PostgreSQL on 127.0.0.1:54329`. */
 export function step(/** @type {string} */ scope, /** @type {string} */ message) {

@@ -8,7 +8,7 @@
  */
 import { createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { UserFacingError, hasCommand, rootPrefix, run, runLogged, step } from "./proc.mjs";
+import { hasCommand, rootPrefix, run, runLogged, step, UserFacingError } from "./proc.mjs";
 
 const DOCKER_HINT =
   "Alternatively run the database with Docker (`docker compose -f docker/compose.yaml up -d`) and set " +
@@ -39,11 +39,15 @@ let aptUpdated = false;
  */
 export function aptInstall(packages, why) {
   if (!hasCommand("apt-get")) {
-    throw new UserFacingError(`${why}: this is not a Debian/Ubuntu machine (no apt-get). Install ${packages.join(", ")} yourself.\n${DOCKER_HINT}`);
+    throw new UserFacingError(
+      `${why}: this is not a Debian/Ubuntu machine (no apt-get). Install ${packages.join(", ")} yourself.\n${DOCKER_HINT}`,
+    );
   }
   const prefix = rootPrefix();
   if (!prefix) {
-    throw new UserFacingError(`${why}: installing ${packages.join(", ")} needs root or password-less sudo.\nRun \`sudo apt-get install -y ${packages.join(" ")}\` once, then retry.\n${DOCKER_HINT}`);
+    throw new UserFacingError(
+      `${why}: installing ${packages.join(", ")} needs root or password-less sudo.\nRun \`sudo apt-get install -y ${packages.join(" ")}\` once, then retry.\n${DOCKER_HINT}`,
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   const [cmd = "apt-get", ...rest] = [...prefix, "apt-get"];
@@ -64,9 +68,13 @@ export function ensurePostgres() {
   step("database", "PostgreSQL server not found; installing Debian's postgresql package");
   aptInstall(["postgresql", "postgresql-contrib"], "PostgreSQL is needed when DATABASE_URL is not set");
   // The Debian package creates and starts a default cluster; we run our own, so stop that one.
-  run("sh", ["-c", "command -v pg_ctlcluster >/dev/null && (service postgresql stop || true)"], { allowFailure: true, capture: true });
+  run("sh", ["-c", "command -v pg_ctlcluster >/dev/null && (service postgresql stop || true)"], {
+    allowFailure: true,
+    capture: true,
+  });
   const installed = findPostgres();
-  if (!installed) throw new UserFacingError(`PostgreSQL installed but no server found under /usr/lib/postgresql.\n${DOCKER_HINT}`);
+  if (!installed)
+    throw new UserFacingError(`PostgreSQL installed but no server found under /usr/lib/postgresql.\n${DOCKER_HINT}`);
   return installed;
 }
 
@@ -84,12 +92,20 @@ function timescaleControlFile(/** @type {number} */ major) {
  */
 export async function ensureTimescale(pg, logDir) {
   if (existsSync(timescaleControlFile(pg.major))) return;
-  step("timescaledb", `extension missing for PostgreSQL ${pg.major}; building it from Debian's source package (takes 1–3 minutes, once)`);
+  step(
+    "timescaledb",
+    `extension missing for PostgreSQL ${pg.major}; building it from Debian's source package (takes 1–3 minutes, once)`,
+  );
   const prefix = rootPrefix();
   if (!prefix) {
-    throw new UserFacingError(`TimescaleDB is not installed and building it needs root or password-less sudo.\n${DOCKER_HINT}`);
+    throw new UserFacingError(
+      `TimescaleDB is not installed and building it needs root or password-less sudo.\n${DOCKER_HINT}`,
+    );
   }
-  aptInstall([`postgresql-server-dev-${pg.major}`, "cmake", "build-essential", "xz-utils", "dpkg-dev"], "building TimescaleDB");
+  aptInstall(
+    [`postgresql-server-dev-${pg.major}`, "cmake", "build-essential", "xz-utils", "dpkg-dev"],
+    "building TimescaleDB",
+  );
 
   mkdirSync(logDir, { recursive: true });
   const logPath = join(logDir, "timescaledb-build.log");
@@ -99,13 +115,18 @@ export async function ensureTimescale(pg, logDir) {
   writeFileSync(join(work, "sources.list"), "deb-src http://deb.debian.org/debian trixie main\n");
   // Own apt lists and source list: the system's apt configuration is left untouched.
   const aptOpts = [
-    "-o", `Dir::Etc::sourcelist=${join(work, "sources.list")}`,
-    "-o", "Dir::Etc::sourceparts=/nonexistent",
-    "-o", `Dir::State::Lists=${join(work, "lists")}`,
+    "-o",
+    `Dir::Etc::sourcelist=${join(work, "sources.list")}`,
+    "-o",
+    "Dir::Etc::sourceparts=/nonexistent",
+    "-o",
+    `Dir::State::Lists=${join(work, "lists")}`,
   ];
   const [sudo, ...sudoArgs] = prefix.length ? prefix : [undefined];
   const asRoot = (/** @type {string} */ cmd, /** @type {string[]} */ args) =>
-    sudo ? /** @type {[string, string[]]} */ ([sudo, [...sudoArgs, cmd, ...args]]) : /** @type {[string, string[]]} */ ([cmd, args]);
+    sudo
+      ? /** @type {[string, string[]]} */ ([sudo, [...sudoArgs, cmd, ...args]])
+      : /** @type {[string, string[]]} */ ([cmd, args]);
   try {
     step("timescaledb", "fetching the source package from Debian (trixie)");
     await runLogged(...asRoot("apt-get", [...aptOpts, "update"]), { log });
@@ -120,8 +141,12 @@ export async function ensureTimescale(pg, logDir) {
     await runLogged(
       "./bootstrap",
       [
-        "-DAPACHE_ONLY=1", "-DREGRESS_CHECKS=OFF", "-DSEND_TELEMETRY_DEFAULT=OFF", "-DUSE_TELEMETRY=OFF",
-        `-DPG_CONFIG=${join(pg.bin, "pg_config")}`, "-DCMAKE_BUILD_TYPE=Release",
+        "-DAPACHE_ONLY=1",
+        "-DREGRESS_CHECKS=OFF",
+        "-DSEND_TELEMETRY_DEFAULT=OFF",
+        "-DUSE_TELEMETRY=OFF",
+        `-DPG_CONFIG=${join(pg.bin, "pg_config")}`,
+        "-DCMAKE_BUILD_TYPE=Release",
       ],
       { cwd: src, log },
     );
@@ -147,7 +172,9 @@ export async function ensureTimescale(pg, logDir) {
     log.end();
   }
   if (!existsSync(timescaleControlFile(pg.major))) {
-    throw new UserFacingError(`TimescaleDB built but its control file is missing. Full log: ${logPath}\n${DOCKER_HINT}`);
+    throw new UserFacingError(
+      `TimescaleDB built but its control file is missing. Full log: ${logPath}\n${DOCKER_HINT}`,
+    );
   }
   step("timescaledb", "installed");
 }

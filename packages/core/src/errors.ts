@@ -21,5 +21,7 @@ export function isUniqueViolation(err: unknown): boolean {
 
 /** One readable sentence from zod issues: `slug: use lowercase letters…; countryCode: …`. */
 export function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
-  return issues.map((i) => (i.path.length > 0 ? `${i.path.map(String).join(".")}: ${i.message}` : i.message)).join("; ");
+  return issues
+    .map((i) => (i.path.length > 0 ? `${i.path.map(String).join(".")}: ${i.message}` : i.message))
+    .join("; ");
 }

@@ -190,7 +190,8 @@ export async function diffSchemaAgainstDatabase(schemaText: string, client: pg.C
   );
   const actualTables = new Set(tableRows.map((r) => r.table_name));
   for (const t of actualTables) {
-    if (!expected.tables.has(t) && !IGNORED_TABLES.has(t)) problems.push(`table ${t} exists in the database but no model maps to it`);
+    if (!expected.tables.has(t) && !IGNORED_TABLES.has(t))
+      problems.push(`table ${t} exists in the database but no model maps to it`);
   }
 
   const { rows: columnRows } = await client.query<{
@@ -224,7 +225,12 @@ export async function diffSchemaAgainstDatabase(schemaText: string, client: pg.C
        JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
       GROUP BY t.relname, i.relname, ix.indisunique, ix.indisprimary`,
   );
-  const { rows: fkRows } = await client.query<{ table_name: string; name: string; columns: string[]; ref_table: string }>(
+  const { rows: fkRows } = await client.query<{
+    table_name: string;
+    name: string;
+    columns: string[];
+    ref_table: string;
+  }>(
     `SELECT t.relname::text AS table_name, c.conname::text AS name, r.relname::text AS ref_table,
             array_agg(a.attname::text ORDER BY k.ord) AS columns
        FROM pg_constraint c
@@ -258,11 +264,14 @@ export async function diffSchemaAgainstDatabase(schemaText: string, client: pg.C
         problems.push(`column ${table}.${name} has precision ${got.datetime_precision}, schema says ${want.precision}`);
       }
       if ((got.is_nullable === "YES") !== want.nullable) {
-        problems.push(`column ${table}.${name} is ${got.is_nullable === "YES" ? "nullable" : "NOT NULL"} in the database, schema says the opposite`);
+        problems.push(
+          `column ${table}.${name} is ${got.is_nullable === "YES" ? "nullable" : "NOT NULL"} in the database, schema says the opposite`,
+        );
       }
     }
     for (const name of actualColumns.keys()) {
-      if (!spec.columns.has(name)) problems.push(`column ${table}.${name} exists in the database but not in schema.prisma`);
+      if (!spec.columns.has(name))
+        problems.push(`column ${table}.${name} exists in the database but not in schema.prisma`);
     }
 
     const actualIndexes = indexRows.filter((i) => i.table_name === table);
@@ -285,7 +294,9 @@ export async function diffSchemaAgainstDatabase(schemaText: string, client: pg.C
     }
     for (const got of actualIndexes) {
       if (!spec.indexes.some((w) => w.name === got.index_name)) {
-        problems.push(`index ${got.index_name} on ${table}(${got.columns.join(", ")}) exists in the database but not in schema.prisma`);
+        problems.push(
+          `index ${got.index_name} on ${table}(${got.columns.join(", ")}) exists in the database but not in schema.prisma`,
+        );
       }
     }
 
@@ -293,7 +304,9 @@ export async function diffSchemaAgainstDatabase(schemaText: string, client: pg.C
     for (const want of spec.foreignKeys) {
       const got = actualFks.find((f) => f.name === want.name);
       if (!got || got.ref_table !== want.references || got.columns.join(",") !== want.columns.join(",")) {
-        problems.push(`foreign key ${want.name} (${table} → ${want.references}) is missing or different in the database`);
+        problems.push(
+          `foreign key ${want.name} (${table} → ${want.references}) is missing or different in the database`,
+        );
       }
     }
     for (const got of actualFks) {

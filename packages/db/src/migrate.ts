@@ -137,10 +137,9 @@ export async function migrate(opts: {
         ]);
         throw new Error(`migration ${m.name} failed: ${message}`);
       }
-      await client.query(
-        `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
-        [id],
-      );
+      await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [
+        id,
+      ]);
       result.applied.push(m.name);
       log(`applied ${m.name}`);
     }

@@ -20,7 +20,7 @@ describe("schema.prisma vs the migrated database", () => {
   });
 
   it("reports a column added to schema.prisma without a migration", async () => {
-    const edited = schema.replace(/(model Vehicle \{\n)/, "$1  fuelType String @map(\"fuel_type\")\n");
+    const edited = schema.replace(/(model Vehicle \{\n)/, '$1  fuelType String @map("fuel_type")\n');
     expect(edited).not.toBe(schema);
     expect(await diffSchemaAgainstDatabase(edited, client)).toEqual([
       "column flt_vehicles.fuel_type is in schema.prisma but missing from the database",
@@ -29,7 +29,7 @@ describe("schema.prisma vs the migrated database", () => {
 
   it("reports changed nullability, type and index shape", async () => {
     const edited = schema
-      .replace(/(model Vehicle \{[\s\S]*?)\n  vin( +)String\?/, "$1\n  vin$2String ")
+      .replace(/(model Vehicle \{[\s\S]*?)\n {2}vin( +)String\?/, "$1\n  vin$2String ")
       .replace(/(model Vehicle \{[\s\S]*?)year( +)Int\?/, "$1year$2BigInt?")
       .replace("@@index([tenantId, vin])", "@@index([vin, tenantId])");
     const problems = await diffSchemaAgainstDatabase(edited, client);
@@ -45,7 +45,9 @@ describe("schema.prisma vs the migrated database", () => {
       await client.query("CREATE INDEX rid_drivers_email_idx ON rid_drivers (email)");
       const problems = await diffSchemaAgainstDatabase(schema, client);
       expect(problems).toContain("column rid_drivers.nickname exists in the database but not in schema.prisma");
-      expect(problems).toContain("index rid_drivers_email_idx on rid_drivers(email) exists in the database but not in schema.prisma");
+      expect(problems).toContain(
+        "index rid_drivers_email_idx on rid_drivers(email) exists in the database but not in schema.prisma",
+      );
     } finally {
       await client.query("ROLLBACK");
     }

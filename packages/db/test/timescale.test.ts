@@ -14,7 +14,9 @@ describe("TimescaleDB", () => {
 
   it("stores positions in the tel_positions hypertable, partitioned by time in 1-day chunks", async () => {
     const hypertables = await listHypertables(testPrisma());
-    expect(hypertables).toContainEqual(expect.objectContaining({ name: "tel_positions", timeColumn: "time", chunkIntervalS: 86_400 }));
+    expect(hypertables).toContainEqual(
+      expect.objectContaining({ name: "tel_positions", timeColumn: "time", chunkIntervalS: 86_400 }),
+    );
   });
 
   it("keeps one row per device and fix time (duplicates are idempotent) and splits days into chunks", async () => {
@@ -22,7 +24,9 @@ describe("TimescaleDB", () => {
     const tenant = await db.tenant.create({
       data: { name: "Chunk Test", slug: `chunk-test-${Date.now()}`, countryCode: "US", defaultCurrency: "USD" },
     });
-    const device = await db.device.create({ data: { tenantId: tenant.id, uniqueId: `chunk-${Date.now()}`, name: "t" } });
+    const device = await db.device.create({
+      data: { tenantId: tenant.id, uniqueId: `chunk-${Date.now()}`, name: "t" },
+    });
     const fix = (iso: string) => ({
       time: new Date(iso),
       tenantId: tenant.id,

@@ -29,7 +29,12 @@ describe("ZCreateTenantRequest", () => {
 
 describe("ZCreateVehicleRequest", () => {
   it("accepts a valid VIN and upper-cases plate and VIN", () => {
-    const parsed = ZCreateVehicleRequest.parse({ tenantId, name: "Van 1", licensePlate: "ab-123", vin: "1ftbw3xm5hka12345" });
+    const parsed = ZCreateVehicleRequest.parse({
+      tenantId,
+      name: "Van 1",
+      licensePlate: "ab-123",
+      vin: "1ftbw3xm5hka12345",
+    });
     expect(parsed.licensePlate).toBe("AB-123");
     expect(parsed.vin).toBe("1FTBW3XM5HKA12345");
   });

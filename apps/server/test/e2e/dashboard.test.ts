@@ -72,8 +72,11 @@ describe("dashboard in Chromium", () => {
 
       const row = page.getByRole("table", { name: "Vehicles" }).getByRole("row", { name: /Bus 4242/ });
       await row.waitFor();
-      expect(await row.innerText()).toContain("TX-4242");
-      await watcher.getByRole("table", { name: "Vehicles" }).getByRole("row", { name: /Bus 4242/ }).waitFor();
+      expect(await row.textContent()).toContain("TX-4242");
+      await watcher
+        .getByRole("table", { name: "Vehicles" })
+        .getByRole("row", { name: /Bus 4242/ })
+        .waitFor();
 
       // A bad VIN-free but invalid year is refused with a readable reason, and nothing is added.
       await form.getByLabel("Name").fill("Time machine");
