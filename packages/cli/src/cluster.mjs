@@ -23,6 +23,7 @@ import {
   readFileSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { isRoot, run, step, UserFacingError } from "./proc.mjs";
 
