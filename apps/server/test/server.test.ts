@@ -30,7 +30,7 @@ describe("HTTP server", () => {
   it("GET /healthz reports the database and TimescaleDB with version and license", async () => {
     const res = await fetch(`${server.url}/healthz`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as { timescale: { version: string; license: string } };
     expect(body).toMatchObject({ status: "ok", database: { ok: true }, timescale: { installed: true } });
     expect(body.timescale.version).toMatch(/^2\./);
     expect(["apache", "timescale"]).toContain(body.timescale.license);
@@ -55,7 +55,7 @@ describe("HTTP server", () => {
       body: JSON.stringify({ json: { name: "x" } }),
     });
     expect(bad.status).toBe(400);
-    const body = await bad.json();
+    const body = (await bad.json()) as { error: { json: { data: { fieldErrors: Record<string, string[]> } } } };
     expect(body.error.json.data.fieldErrors).toHaveProperty("slug");
   });
 
