@@ -3,7 +3,7 @@
  * their own fresh, migrated TimescaleDB database per run (packages/db/src/vitest-global-setup.ts).
  */
 import { defineConfig } from "vitest/config";
-import SummaryReporter from "./vitest.summary-reporter.ts";
+import SummaryReporter from "./packages/cli/src/vitest-summary-reporter.ts";
 
 const dbSetup = "../../packages/db/src/vitest-global-setup.ts";
 
