@@ -4,6 +4,7 @@
  *
  * Layout (all git-ignored, under `<repo>/.fleetcore/`):
  * - `pg/`            the cluster's data directory, owned by the non-root user that runs the server
+ *                    (a link to /var/lib/fleetcore/<hash> when that user cannot reach the checkout)
  * - `pg.log`         the server log
  * - `database.json`  connection URLs: `databaseUrl` (the app's role) and `adminUrl` (superuser, used
  *                    only to create databases and extensions — e.g. one database per test run)
@@ -12,17 +13,8 @@
  * uses SCRAM passwords generated on first start. PostgreSQL refuses to run as root, so as root we run it
  * as the `postgres` system user (created by Debian's package).
  */
-import { randomBytes } from "node:crypto";
-import {
-  accessSync,
-  chmodSync,
-  chownSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  writeFileSync,
-} from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { chownSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { isRoot, run, step, UserFacingError } from "./proc.mjs";
@@ -30,25 +22,53 @@ import { isRoot, run, step, UserFacingError } from "./proc.mjs";
 export const DEFAULT_PG_PORT = 54329;
 
 /**
- * @typedef {{ databaseUrl: string, adminUrl: string, port: number }} ClusterInfo
+ * @typedef {{ databaseUrl: string, adminUrl: string, port: number, home?: string }} ClusterInfo
+ * `home` is the folder holding `pg/` and `pg.log` when it is not `.fleetcore/` itself (see clusterHome).
  */
 
 /**
  * @param {string} stateDir `<repo>/.fleetcore`
  */
 export function clusterPaths(stateDir) {
+  const info = readInfoFile(join(stateDir, "database.json"));
+  const home = info?.home ?? stateDir;
   return {
-    dataDir: join(stateDir, "pg"),
-    logFile: join(stateDir, "pg.log"),
+    dataDir: join(home, "pg"),
+    logFile: join(home, "pg.log"),
     infoFile: join(stateDir, "database.json"),
   };
 }
 
+/** @returns {ClusterInfo | null} */
+function readInfoFile(/** @type {string} */ file) {
+  return existsSync(file) ? /** @type {ClusterInfo} */ (JSON.parse(readFileSync(file, "utf8"))) : null;
+}
+
 /** Reads `database.json`, or null before the first start. */
 export function readClusterInfo(/** @type {string} */ stateDir) {
-  const { infoFile } = clusterPaths(stateDir);
-  if (!existsSync(infoFile)) return null;
-  return /** @type {ClusterInfo} */ (JSON.parse(readFileSync(infoFile, "utf8")));
+  return readInfoFile(join(stateDir, "database.json"));
+}
+
+/**
+ * Where a new cluster's files go: `.fleetcore/` itself when the cluster's user can reach it; otherwise
+ * (a checkout under a private directory such as /root, mode 700) `/var/lib/fleetcore/<hash of the
+ * checkout path>`, with `.fleetcore/pg` linking there, so no permission of the user's is changed.
+ * @param {string} stateDir
+ * @param {{ name: string, uid: number, gid: number } | null} user
+ */
+function clusterHome(stateDir, user) {
+  if (!user) return stateDir;
+  chownSync(stateDir, user.uid, user.gid);
+  if (
+    run("runuser", ["-u", user.name, "--", "test", "-w", stateDir], { allowFailure: true, capture: true }).status === 0
+  ) {
+    return stateDir;
+  }
+  const home = join("/var/lib/fleetcore", createHash("sha256").update(stateDir).digest("hex").slice(0, 16));
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  chownSync(home, user.uid, user.gid);
+  step("database", `${stateDir} is not reachable by the '${user.name}' user; keeping the cluster in ${home}`);
+  return home;
 }
 
 /** The OS user that owns and runs the cluster. */
@@ -106,26 +126,28 @@ async function choosePort(preferred) {
  * @returns {Promise<ClusterInfo>}
  */
 export async function startCluster({ stateDir, pg, port: preferredPort = DEFAULT_PG_PORT }) {
-  const { dataDir, logFile, infoFile } = clusterPaths(stateDir);
   const user = clusterUser();
   mkdirSync(stateDir, { recursive: true });
-
   let info = readClusterInfo(stateDir);
+  const home = info?.home ?? clusterHome(stateDir, user);
+  const dataDir = join(home, "pg");
+  const logFile = join(home, "pg.log");
+  const infoFile = join(stateDir, "database.json");
+
   if (!existsSync(join(dataDir, "PG_VERSION"))) {
     const port = await choosePort(preferredPort);
     step("database", `initialising a PostgreSQL ${pg.major} cluster in ${dataDir} (port ${port})`);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const superPassword = randomBytes(18).toString("base64url");
     const appPassword = randomBytes(18).toString("base64url");
-    const pwFile = join(stateDir, ".initdb-pw");
-    writeFileSync(pwFile, `${superPassword}\n`, { mode: 0o600 });
-    if (user) {
-      chownSync(dataDir, user.uid, user.gid);
-      chownSync(pwFile, user.uid, user.gid);
-      chownSync(stateDir, user.uid, user.gid);
-      assertUserCanReach(user.name, dataDir);
-    }
+    const pwFile = join(home, ".initdb-pw");
     try {
+      writeFileSync(pwFile, `${superPassword}\n`, { mode: 0o600 });
+      if (user) {
+        chownSync(dataDir, user.uid, user.gid);
+        chownSync(pwFile, user.uid, user.gid);
+      }
+      if (home !== stateDir && !existsSync(join(stateDir, "pg"))) symlinkSync(dataDir, join(stateDir, "pg"));
       asClusterUser(
         user,
         join(pg.bin, "initdb"),
@@ -147,6 +169,7 @@ export async function startCluster({ stateDir, pg, port: preferredPort = DEFAULT
     }
     info = {
       port,
+      ...(home === stateDir ? {} : { home }),
       adminUrl: `postgres://postgres:${superPassword}@127.0.0.1:${port}/postgres`,
       databaseUrl: `postgres://fleetcore:${appPassword}@127.0.0.1:${port}/fleetcore`,
     };
@@ -261,24 +284,4 @@ export function stopCluster({ stateDir, pg }) {
   if (!existsSync(dataDir) || !isRunning(pg, dataDir, user)) return false;
   asClusterUser(user, join(pg.bin, "pg_ctl"), ["-D", dataDir, "-m", "fast", "-w", "stop"], { capture: true });
   return true;
-}
-
-/**
- * PostgreSQL's user must be able to reach the data directory; a checkout under a private home
- * directory (e.g. /root, mode 700) is not reachable, and we say so instead of changing permissions.
- */
-function assertUserCanReach(/** @type {string} */ userName, /** @type {string} */ dir) {
-  const r = run("runuser", ["-u", userName, "--", "test", "-w", dir], { allowFailure: true, capture: true });
-  if (r.status !== 0) {
-    throw new UserFacingError(
-      `the '${userName}' user cannot write ${dir} (is the checkout inside a private directory such as /root?).\n` +
-        "Clone the repository somewhere world-traversable (e.g. /srv or /opt) or set DATABASE_URL.",
-    );
-  }
-  try {
-    accessSync(dir, constants.W_OK);
-    chmodSync(dir, 0o700);
-  } catch {
-    // best effort: initdb fixes the mode itself
-  }
 }

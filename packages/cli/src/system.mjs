@@ -6,13 +6,14 @@
  * The TimescaleDB build follows ../shared/environment.md: trixie's source package, Apache-2 edition only
  * (`-DAPACHE_ONLY=1`), telemetry off, built against the local PostgreSQL's pg_config.
  */
-import { createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hasCommand, rootPrefix, run, runLogged, step, UserFacingError } from "./proc.mjs";
 
 const DOCKER_HINT =
   "Alternatively run the database with Docker (`docker compose -f docker/compose.yaml up -d`) and set " +
-  "DATABASE_URL=postgres://fleetcore:fleetcore@127.0.0.1:5432/fleetcore (see README).";
+  "DATABASE_URL=postgres://fleetcore:fleetcore@127.0.0.1:5432/fleetcore and " +
+  "DATABASE_ADMIN_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres (see README).";
 
 /**
  * Finds the newest installed PostgreSQL server (Debian layout `/usr/lib/postgresql/<major>/bin`).
@@ -111,6 +112,8 @@ export async function ensureTimescale(pg, logDir) {
   const logPath = join(logDir, "timescaledb-build.log");
   const log = createWriteStream(logPath);
   const work = "/tmp/fleetcore-timescaledb";
+  // Start clean: a previous, interrupted attempt would leave a build/ folder that bootstrap refuses.
+  rmSync(work, { recursive: true, force: true });
   mkdirSync(join(work, "lists", "partial"), { recursive: true });
   writeFileSync(join(work, "sources.list"), "deb-src http://deb.debian.org/debian trixie main\n");
   // Own apt lists and source list: the system's apt configuration is left untouched.
