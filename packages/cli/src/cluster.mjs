@@ -65,6 +65,7 @@ function clusterHome(stateDir, user) {
     return stateDir;
   }
   const home = join("/var/lib/fleetcore", createHash("sha256").update(stateDir).digest("hex").slice(0, 16));
+  mkdirSync("/var/lib/fleetcore", { recursive: true, mode: 0o755 });
   mkdirSync(home, { recursive: true, mode: 0o700 });
   chownSync(home, user.uid, user.gid);
   step("database", `${stateDir} is not reachable by the '${user.name}' user; keeping the cluster in ${home}`);
@@ -94,7 +95,8 @@ function clusterUser() {
  */
 function asClusterUser(user, bin, args, opts = {}) {
   if (!user) return run(bin, args, opts);
-  return run("runuser", ["-u", user.name, "--", bin, ...args], opts);
+  // From "/": the user may not be allowed into the current directory (e.g. a checkout under /root).
+  return run("runuser", ["-u", user.name, "--", bin, ...args], { ...opts, cwd: "/" });
 }
 
 /** Resolves true when nothing listens on 127.0.0.1:`port`. */
