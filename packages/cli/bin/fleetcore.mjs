@@ -150,15 +150,24 @@ async function start() {
     stdio: "inherit",
   });
   for (const sig of /** @type {const} */ (["SIGINT", "SIGTERM"])) process.on(sig, () => child.kill(sig));
-  child.on("exit", (code) => process.exit(code ?? 0));
+  // Killed by a signal we forwarded (Ctrl+C): a normal stop. Any other signal or code: a failure.
+  child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" || signal === "SIGTERM" ? 0 : 1)));
 }
 
 async function test() {
   const { pnpm, env } = await setup();
   const chromium = ensureChromium();
   step("check", "building, typechecking and linting");
-  pnpmRun(pnpm, ["exec", "turbo", "run", "build", "typecheck", "lint", "--output-logs=errors-only"], env);
-  pnpmRun(pnpm, ["--silent", "check:root"], env);
+  try {
+    pnpmRun(pnpm, ["exec", "turbo", "run", "build", "typecheck", "lint", "--output-logs=errors-only"], env);
+    pnpmRun(pnpm, ["--silent", "check:root"], env);
+  } catch (err) {
+    // The run still ends in the summary line people and CI read; the failed check counts as one failure.
+    console.error(`\n✗ ${err instanceof Error ? err.message : String(err)}`);
+    console.log("\nBuild, typecheck or lint failed (see above); the test suites did not run.");
+    console.log("Tests: 0 passed, 1 failed, 0 skipped");
+    process.exit(1);
+  }
   step("test", "running every test (unit, integration against TimescaleDB, browser)");
   const r = run(pnpm[0] ?? "pnpm", [...pnpm.slice(1), "exec", "vitest", "run"], {
     cwd: ROOT,

@@ -10,8 +10,12 @@
  *   is a failed migration, which blocks further migrations until resolved (Prisma's P3009);
  * - concurrent runners are serialised by the same session-level advisory lock key Prisma uses.
  *
- * Unlike `migrate deploy`, each migration runs inside one transaction, so a failing migration leaves
- * no half-applied schema; its row is kept with the error in `logs` and marked rolled back.
+ * One difference, on purpose: a migration runs inside one transaction, so a failing migration leaves no
+ * half-applied schema; its row keeps the error in `logs` and is marked rolled back, so the fixed file
+ * simply runs again. A migration that cannot run in a transaction — it has its own BEGIN/COMMIT (as
+ * Prisma writes for some enum changes), uses CONCURRENTLY, or carries the marker
+ * `-- fleetcore:no-transaction` — runs as `migrate deploy` runs it, and a failure leaves it failed
+ * (P3009) for a person to resolve.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -47,6 +51,15 @@ export interface MigrateResult {
   alreadyApplied: string[];
   /** Applied migrations whose file changed since (Prisma warns about these too). */
   modified: string[];
+}
+
+/** True when `sql` must not be wrapped in a transaction (see the module comment). */
+export function needsOwnTransactionControl(sql: string): boolean {
+  return (
+    /^\s*(BEGIN|COMMIT|START\s+TRANSACTION|ROLLBACK)\s*;/im.test(sql) ||
+    /\bCONCURRENTLY\b/i.test(sql) ||
+    sql.includes("-- fleetcore:no-transaction")
+  );
 }
 
 /** Reads migration directories in lexical (= timestamp) order. */
@@ -122,13 +135,23 @@ export async function migrate(opts: {
          VALUES ($1, $2, $3, now(), 0)`,
         [id, m.checksum, m.name],
       );
+      const ownTransactionControl = needsOwnTransactionControl(m.sql);
       try {
-        await client.query("BEGIN");
-        await client.query(m.sql);
-        await client.query("COMMIT");
+        if (ownTransactionControl) {
+          await client.query(m.sql);
+        } else {
+          await client.query("BEGIN");
+          await client.query(m.sql);
+          await client.query("COMMIT");
+        }
       } catch (err) {
         await client.query("ROLLBACK").catch(() => {});
         const message = err instanceof Error ? err.message : String(err);
+        if (ownTransactionControl) {
+          // Possibly half-applied, exactly like `migrate deploy`: leave it failed for a person (P3009).
+          await client.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, message]);
+          throw new Error(`migration ${m.name} failed and may be partly applied: ${message}`);
+        }
         // The transaction rolled back, so record the attempt as rolled back (what `prisma migrate
         // resolve --rolled-back` would do): the fixed migration can then simply be re-run.
         await client.query(`UPDATE "_prisma_migrations" SET logs = $2, rolled_back_at = now() WHERE id = $1`, [

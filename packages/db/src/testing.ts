@@ -53,12 +53,13 @@ export async function createTestDatabase(opts: {
   await adminQuery(adminServerUrl, `CREATE DATABASE "${name}" OWNER "${owner}"`);
   const adminUrl = withDatabase(opts.adminUrl, name);
   const databaseUrl = withDatabase(opts.databaseUrl, name);
-  await adminQuery(adminUrl, "CREATE EXTENSION IF NOT EXISTS timescaledb");
-  await migrate({ databaseUrl, migrationsDir: MIGRATIONS_DIR });
-  return {
-    name,
-    databaseUrl,
-    adminUrl,
-    drop: () => adminQuery(adminServerUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-  };
+  const drop = () => adminQuery(adminServerUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  try {
+    await adminQuery(adminUrl, "CREATE EXTENSION IF NOT EXISTS timescaledb");
+    await migrate({ databaseUrl, migrationsDir: MIGRATIONS_DIR });
+  } catch (err) {
+    await drop().catch(() => {});
+    throw err;
+  }
+  return { name, databaseUrl, adminUrl, drop };
 }

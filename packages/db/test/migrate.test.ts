@@ -76,6 +76,21 @@ describe("migration runner (Prisma-compatible, without the schema engine)", () =
     await client.query("DELETE FROM _prisma_migrations WHERE migration_name = $1", [name]);
   });
 
+  it("runs migrations with their own transaction control unwrapped, as migrate deploy does", async () => {
+    // CREATE INDEX CONCURRENTLY fails inside any transaction block; it must be a migration's only statement.
+    const name = "29990303000000_concurrent_index";
+    const dir = scratchMigrations({
+      [name]: "CREATE INDEX CONCURRENTLY zz_drivers_email_idx ON rid_drivers (email);\n",
+    });
+    try {
+      const result = await migrate({ databaseUrl: testDatabaseUrl(), migrationsDir: dir });
+      expect(result.applied).toEqual([name]);
+    } finally {
+      await client.query("DROP INDEX IF EXISTS zz_drivers_email_idx");
+      await client.query("DELETE FROM _prisma_migrations WHERE migration_name = $1", [name]);
+    }
+  });
+
   it("refuses to continue past an unresolved failed migration (Prisma P3009)", async () => {
     await client.query(
       `INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES (gen_random_uuid()::text, $1, $2, 'boom')`,
