@@ -10,8 +10,13 @@
  * migration.
  *
  * Names follow Prisma's PostgreSQL conventions: `{table}_pkey`, `{table}_{columns}_key`,
- * `{table}_{columns}_idx`, `{table}_{columns}_fkey` (Prisma docs, "Index and constraint names").
- * Type mapping: Prisma docs, "PostgreSQL native type mappings".
+ * `{table}_{columns}_idx`, `{table}_{columns}_fkey`, cut to PostgreSQL's 63 characters by shortening the
+ * prefix (Prisma docs, "Index and constraint names"). Type mapping: Prisma docs, "PostgreSQL native
+ * type mappings". Foreign keys are compared on columns, referenced table and ON DELETE action.
+ *
+ * Not compared (Prisma's DMMF does not carry them, or the schema does not use them): column defaults,
+ * ON UPDATE actions, index methods (btree/gin/brin), partial and expression indexes, CHECK constraints.
+ * Hand-written SQL for those must be reviewed as such.
  */
 import { getDMMF } from "@prisma/get-dmmf";
 import type pg from "pg";
@@ -22,7 +27,12 @@ const IGNORED_TABLES = new Set(["_prisma_migrations"]);
 interface ExpectedColumn {
   dataType: string;
   udtName?: string;
+  /** Fractional-second digits of a timestamp. */
   precision?: number;
+  /** Length of varchar(n)/char(n). */
+  maxLength?: number;
+  /** numeric(p, s). */
+  numeric?: { precision: number; scale: number };
   nullable: boolean;
 }
 
@@ -38,7 +48,7 @@ interface ExpectedTable {
   model: string;
   columns: Map<string, ExpectedColumn>;
   indexes: ExpectedIndex[];
-  foreignKeys: { name: string; columns: string[]; references: string }[];
+  foreignKeys: { name: string; columns: string[]; references: string; onDelete: string }[];
 }
 
 /** Native type (`@db.X(args)`) → information_schema `data_type` and precision. */
@@ -51,9 +61,9 @@ function nativeColumn(nativeType: [string, string[]]): Omit<ExpectedColumn, "nul
     case "Text":
       return { dataType: "text" };
     case "VarChar":
-      return { dataType: "character varying" };
+      return n === undefined ? { dataType: "character varying" } : { dataType: "character varying", maxLength: n };
     case "Char":
-      return { dataType: "character" };
+      return { dataType: "character", maxLength: n ?? 1 };
     case "Timestamptz":
       return { dataType: "timestamp with time zone", precision: n ?? 6 };
     case "Timestamp":
@@ -71,7 +81,9 @@ function nativeColumn(nativeType: [string, string[]]): Omit<ExpectedColumn, "nul
     case "BigInt":
       return { dataType: "bigint" };
     case "Decimal":
-      return { dataType: "numeric" };
+      return n === undefined
+        ? { dataType: "numeric" }
+        : { dataType: "numeric", numeric: { precision: n, scale: Number(args[1] ?? 0) } };
     case "JsonB":
       return { dataType: "jsonb" };
     case "Json":
@@ -97,7 +109,7 @@ function defaultColumn(type: string): Omit<ExpectedColumn, "nullable"> {
     case "Float":
       return { dataType: "double precision" };
     case "Decimal":
-      return { dataType: "numeric" };
+      return { dataType: "numeric", numeric: { precision: 65, scale: 30 } };
     case "Boolean":
       return { dataType: "boolean" };
     case "DateTime":
@@ -110,6 +122,21 @@ function defaultColumn(type: string): Omit<ExpectedColumn, "nullable"> {
       throw new Error(`drift check: scalar type ${type} is not mapped`);
   }
 }
+
+/** Prisma's default constraint name, shortened to PostgreSQL's 63-byte identifier limit. */
+function constraintName(prefix: string, suffix: string): string {
+  const full = `${prefix}_${suffix}`;
+  return full.length <= 63 ? full : `${prefix.slice(0, 63 - suffix.length - 1)}_${suffix}`;
+}
+
+/** pg_constraint.confdeltype → Prisma's referential action. */
+const PG_ACTION: Record<string, string> = {
+  a: "NoAction",
+  r: "Restrict",
+  c: "Cascade",
+  n: "SetNull",
+  d: "SetDefault",
+};
 
 /** What the schema says the database must contain. */
 export function expectedSchema(schemaText: string): {
@@ -146,7 +173,10 @@ export function expectedSchema(schemaText: string): {
           : f.nativeType
             ? nativeColumn(f.nativeType as [string, string[]])
             : defaultColumn(f.type);
-      columns.set(col(f.name), { ...base, nullable: !f.isRequired });
+      columns.set(
+        col(f.name),
+        f.isList ? { dataType: "ARRAY", nullable: !f.isRequired } : { ...base, nullable: !f.isRequired },
+      );
     }
 
     const indexes: ExpectedIndex[] = [];
@@ -154,7 +184,7 @@ export function expectedSchema(schemaText: string): {
       const cols = idx.fields.map((f) => col(f.name));
       const suffix = idx.type === "id" ? "pkey" : idx.type === "unique" ? "key" : "idx";
       if (idx.type === "fulltext") continue;
-      const defaultName = idx.type === "id" ? `${table}_pkey` : `${table}_${cols.join("_")}_${suffix}`;
+      const defaultName = idx.type === "id" ? `${table}_pkey` : constraintName(`${table}_${cols.join("_")}`, suffix);
       indexes.push({
         name: idx.dbName ?? defaultName,
         columns: cols,
@@ -168,7 +198,14 @@ export function expectedSchema(schemaText: string): {
       .filter((f) => f.kind === "object" && (f.relationFromFields?.length ?? 0) > 0)
       .map((f) => {
         const cols = (f.relationFromFields ?? []).map(col);
-        return { name: `${table}_${cols.join("_")}_fkey`, columns: cols, references: tableOf.get(f.type) ?? f.type };
+        // Prisma's defaults: SetNull for optional relations, Restrict for required ones.
+        const onDelete = f.relationOnDelete ?? (f.isRequired ? "Restrict" : "SetNull");
+        return {
+          name: constraintName(`${table}_${cols.join("_")}`, "fkey"),
+          columns: cols,
+          references: tableOf.get(f.type) ?? f.type,
+          onDelete,
+        };
       });
 
     tables.set(table, { model: model.name, columns, indexes, foreignKeys });
@@ -200,9 +237,13 @@ export async function diffSchemaAgainstDatabase(schemaText: string, client: pg.C
     data_type: string;
     udt_name: string;
     datetime_precision: number | null;
+    character_maximum_length: number | null;
+    numeric_precision: number | null;
+    numeric_scale: number | null;
     is_nullable: "YES" | "NO";
   }>(
-    `SELECT table_name, column_name, data_type, udt_name, datetime_precision, is_nullable
+    `SELECT table_name, column_name, data_type, udt_name, datetime_precision, character_maximum_length,
+            numeric_precision, numeric_scale, is_nullable
        FROM information_schema.columns WHERE table_schema = 'public'`,
   );
   const { rows: indexRows } = await client.query<{
@@ -230,8 +271,9 @@ export async function diffSchemaAgainstDatabase(schemaText: string, client: pg.C
     name: string;
     columns: string[];
     ref_table: string;
+    on_delete: string;
   }>(
-    `SELECT t.relname::text AS table_name, c.conname::text AS name, r.relname::text AS ref_table,
+    `SELECT t.relname::text AS table_name, c.conname::text AS name, r.relname::text AS ref_table, c.confdeltype::text AS on_delete,
             array_agg(a.attname::text ORDER BY k.ord) AS columns
        FROM pg_constraint c
        JOIN pg_class t ON t.oid = c.conrelid
@@ -240,7 +282,7 @@ export async function diffSchemaAgainstDatabase(schemaText: string, client: pg.C
        CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
        JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
       WHERE c.contype = 'f'
-      GROUP BY t.relname, c.conname, r.relname`,
+      GROUP BY t.relname, c.conname, r.relname, c.confdeltype`,
   );
 
   for (const [table, spec] of expected.tables) {
@@ -258,6 +300,19 @@ export async function diffSchemaAgainstDatabase(schemaText: string, client: pg.C
       if (got.data_type !== want.dataType || (want.udtName && got.udt_name !== want.udtName)) {
         problems.push(
           `column ${table}.${name} has type ${got.data_type === "USER-DEFINED" ? got.udt_name : got.data_type}, schema says ${want.udtName ?? want.dataType}`,
+        );
+      }
+      if (want.maxLength !== undefined && got.character_maximum_length !== want.maxLength) {
+        problems.push(
+          `column ${table}.${name} has length ${got.character_maximum_length}, schema says ${want.maxLength}`,
+        );
+      }
+      if (
+        want.numeric &&
+        (got.numeric_precision !== want.numeric.precision || got.numeric_scale !== want.numeric.scale)
+      ) {
+        problems.push(
+          `column ${table}.${name} is numeric(${got.numeric_precision}, ${got.numeric_scale}), schema says numeric(${want.numeric.precision}, ${want.numeric.scale})`,
         );
       }
       if (want.precision !== undefined && got.datetime_precision !== want.precision) {
@@ -306,6 +361,10 @@ export async function diffSchemaAgainstDatabase(schemaText: string, client: pg.C
       if (!got || got.ref_table !== want.references || got.columns.join(",") !== want.columns.join(",")) {
         problems.push(
           `foreign key ${want.name} (${table} → ${want.references}) is missing or different in the database`,
+        );
+      } else if (PG_ACTION[got.on_delete] !== want.onDelete) {
+        problems.push(
+          `foreign key ${want.name} is ON DELETE ${PG_ACTION[got.on_delete]} in the database, schema says ${want.onDelete}`,
         );
       }
     }

@@ -38,6 +38,17 @@ describe("schema.prisma vs the migrated database", () => {
     expect(problems.some((p) => p.startsWith("index flt_vehicles_vin_tenant_id_idx"))).toBe(true);
   });
 
+  it("reports a changed ON DELETE action", async () => {
+    const edited = schema.replace(
+      /(vehicle Vehicle\? +@relation\(fields: \[vehicleId\], references: \[id\], onDelete: )SetNull/,
+      "$1Cascade",
+    );
+    expect(edited).not.toBe(schema);
+    expect(await diffSchemaAgainstDatabase(edited, client)).toEqual([
+      "foreign key tel_devices_vehicle_id_fkey is ON DELETE SetNull in the database, schema says Cascade",
+    ]);
+  });
+
   it("reports database objects that the schema does not declare", async () => {
     await client.query("BEGIN");
     try {
