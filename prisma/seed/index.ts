@@ -5,6 +5,7 @@
 import { loadEnv } from "@fleetcore/config";
 import { disconnectAll, getPrisma } from "@fleetcore/db";
 import { seedFleet } from "./fleet";
+import { printDemoLogins, seedIdentity } from "./identity";
 import { seedTenants } from "./tenants";
 
 const env = loadEnv();
@@ -16,11 +17,13 @@ try {
   } else {
     const tenants = await seedTenants(db);
     const fleet = await seedFleet(db, tenants);
+    const users = await seedIdentity(db, tenants);
     console.log(
       `seed: demo tenants ${tenants.map((t) => `"${t.name}"`).join(", ")} with ${fleet.vehicles} vehicles, ` +
-        `${fleet.drivers} drivers and ${fleet.devices} GPS devices`,
+        `${fleet.drivers} drivers, ${fleet.devices} GPS devices and ${users} users`,
     );
   }
+  await printDemoLogins(db);
 } finally {
   await disconnectAll();
 }

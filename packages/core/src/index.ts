@@ -3,4 +3,5 @@
  */
 export * from "./errors";
 export * from "./fleet/vehicles";
+export * from "./identity/passwords";
 export * from "./tenancy/tenants";
