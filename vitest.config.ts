@@ -18,7 +18,8 @@ function project(
       name,
       root,
       include: opts.include ?? ["test/**/*.test.ts"],
-      exclude: ["test/e2e/**"],
+      // The browser tests are their own project (they need the built web app and a longer timeout).
+      exclude: opts.include ? [] : ["test/e2e/**"],
       environment: "node" as const,
       globalSetup: opts.db ? [dbSetup] : [],
       testTimeout: opts.timeoutMs ?? 20_000,
@@ -38,14 +39,7 @@ export default defineConfig({
       project("core", "./packages/core", { db: true }),
       project("api", "./packages/api", { db: true }),
       project("server", "./apps/server", { db: true }),
-      {
-        ...project("e2e", "./apps/server", { db: true, timeoutMs: 60_000 }),
-        test: {
-          ...project("e2e", "./apps/server", { db: true, timeoutMs: 60_000 }).test,
-          include: ["test/e2e/**/*.test.ts"],
-          exclude: [],
-        },
-      },
+      project("e2e", "./apps/server", { db: true, include: ["test/e2e/**/*.test.ts"], timeoutMs: 60_000 }),
     ],
   },
 });

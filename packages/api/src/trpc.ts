@@ -57,7 +57,6 @@ const domainErrors = t.middleware(async ({ next }) => {
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const mergeRouters = t.mergeRouters;
 
 /** Anyone may call it (later issues add `authedProcedure`, `tenantProcedure`, `providerProcedure`). */
 export const publicProcedure = t.procedure.use(domainErrors);

@@ -1,6 +1,5 @@
 /**
  * zod schemas shared by forms, tRPC procedures, ingest and socket payloads. Depends on zod only.
  */
-export * from "./common";
 export * from "./fleet";
 export * from "./tenant";

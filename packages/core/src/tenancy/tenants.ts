@@ -7,14 +7,10 @@ import type { CreateTenantRequest, Tenant } from "@fleetcore/validators";
 import { ZCreateTenantRequest } from "@fleetcore/validators";
 import { DomainError, describeIssues, isUniqueViolation } from "../errors";
 
-/** Lists tenants that are not soft-deleted, by name, each with its number of (non-deleted) vehicles. */
-export async function listTenants(db: PrismaClient): Promise<Tenant[]> {
-  const rows = await db.tenant.findMany({
-    where: { deletedAt: null },
-    orderBy: { name: "asc" },
-    include: { _count: { select: { vehicles: { where: { deletedAt: null } } } } },
-  });
-  return rows.map((t) => ({
+type TenantRow = Awaited<ReturnType<PrismaClient["tenant"]["findFirstOrThrow"]>>;
+
+function toTenant(t: TenantRow, vehicleCount: number): Tenant {
+  return {
     id: t.id,
     name: t.name,
     slug: t.slug,
@@ -23,8 +19,18 @@ export async function listTenants(db: PrismaClient): Promise<Tenant[]> {
     timezone: t.timezone,
     status: t.status,
     createdAt: t.createdAt,
-    vehicleCount: t._count.vehicles,
-  }));
+    vehicleCount,
+  };
+}
+
+/** Lists tenants that are not soft-deleted, by name, each with its number of (non-deleted) vehicles. */
+export async function listTenants(db: PrismaClient): Promise<Tenant[]> {
+  const rows = await db.tenant.findMany({
+    where: { deletedAt: null },
+    orderBy: { name: "asc" },
+    include: { _count: { select: { vehicles: { where: { deletedAt: null } } } } },
+  });
+  return rows.map((t) => toTenant(t, t._count.vehicles));
 }
 
 /**
@@ -52,17 +58,7 @@ export async function createTenant(
       });
       return created;
     });
-    return {
-      id: tenant.id,
-      name: tenant.name,
-      slug: tenant.slug,
-      countryCode: tenant.countryCode,
-      defaultCurrency: tenant.defaultCurrency,
-      timezone: tenant.timezone,
-      status: tenant.status,
-      createdAt: tenant.createdAt,
-      vehicleCount: 0,
-    };
+    return toTenant(tenant, 0);
   } catch (err) {
     if (isUniqueViolation(err)) throw new DomainError("conflict", `a tenant with slug "${data.slug}" already exists`);
     throw err;
