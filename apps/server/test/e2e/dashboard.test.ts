@@ -78,7 +78,7 @@ describe("dashboard in Chromium", () => {
         .getByRole("row", { name: /Bus 4242/ })
         .waitFor();
 
-      // A bad VIN-free but invalid year is refused with a readable reason, and nothing is added.
+      // An impossible year is refused with a readable reason, and nothing is added.
       await form.getByLabel("Name").fill("Time machine");
       await form.getByLabel("Year").fill("1800");
       await form.getByRole("button", { name: "Add vehicle" }).click();
