@@ -16,6 +16,7 @@ export default defineConfig({
   },
   datasource: {
     // `prisma generate` needs no database; the empty fallback keeps it working without one.
-    url: process.env.DATABASE_URL ?? "",
+    // Migrations run as the database owner (DATABASE_OWNER_URL), not the application role.
+    url: process.env.DATABASE_OWNER_URL ?? process.env.DATABASE_URL ?? "",
   },
 });

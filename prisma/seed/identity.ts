@@ -1,83 +1,126 @@
 import { hashPassword } from "@fleetcore/core";
 import type { PrismaClient } from "@fleetcore/db";
-import type { Tenant } from "@fleetcore/validators";
+import type { ProviderRole, Tenant, TenantRoleName } from "@fleetcore/validators";
 
 /** Shared password of every demo account (printed by `npm start`; demo data only). */
 export const DEMO_PASSWORD = "fleetcore-demo";
 
-/**
- * Tenant roles (system roles: tenant_id null) with their permission sets, as the RBAC spec's JSONB
- * `permissions`: resource → allowed actions.
- */
-const SYSTEM_ROLES = {
-  owner: { description: "Everything, including billing and deleting the tenant", permissions: { "*": ["*"] } },
-  admin: {
-    description: "Manage fleet, members, integrations and displays",
-    permissions: {
-      fleet: ["read", "write"],
-      members: ["read", "write"],
-      integrations: ["read", "write"],
-      displays: ["read", "write"],
-    },
-  },
-  dispatcher: {
-    description: "Run live operations: map, messages, events",
-    permissions: { fleet: ["read"], positions: ["read"], messages: ["read", "write"], events: ["read", "acknowledge"] },
-  },
-  viewer: {
-    description: "Read-only",
-    permissions: { fleet: ["read"], positions: ["read"], messages: ["read"], events: ["read"] },
-  },
-} as const;
+interface DemoLogin {
+  email: string;
+  fullName: string;
+  as: string;
+  provider?: { role: ProviderRole; title: string };
+  /** tenant slug → role */
+  memberships?: [string, TenantRoleName][];
+}
 
-type TenantRole = keyof typeof SYSTEM_ROLES;
-
-/** Who signs in to the demo, and as what. */
-export const DEMO_LOGINS: { email: string; fullName: string; as: string }[] = [
-  { email: "admin@fleetcore.demo", fullName: "Fleetcore Admin", as: "provider admin (all tenants)" },
-  { email: "am@fleetcore.demo", fullName: "Alex Morgan", as: "provider account manager" },
-  { email: "owner@lonestar.demo", fullName: "Dana Reyes", as: "owner of Lone Star Transit" },
-  { email: "dispatch@lonestar.demo", fullName: "Sam Ortiz", as: "dispatcher at Lone Star Transit" },
-  { email: "owner@rhone.demo", fullName: "Claire Dubois", as: "owner of Rhône Livraisons" },
+/** One login per role, provider side and tenant side. */
+export const DEMO_LOGINS: DemoLogin[] = [
+  {
+    email: "admin@fleetcore.demo",
+    fullName: "Fleetcore Admin",
+    as: "provider admin (all tenants)",
+    provider: { role: "admin", title: "Platform admin" },
+  },
+  {
+    email: "am@fleetcore.demo",
+    fullName: "Alex Morgan",
+    as: "provider account manager",
+    provider: { role: "account_manager", title: "Senior account manager" },
+  },
+  {
+    email: "support@fleetcore.demo",
+    fullName: "Priya Shah",
+    as: "provider support agent",
+    provider: { role: "support_agent", title: "Support agent" },
+  },
+  {
+    email: "analyst@fleetcore.demo",
+    fullName: "Jonas Berg",
+    as: "provider analyst",
+    provider: { role: "analyst", title: "Data analyst" },
+  },
+  {
+    email: "owner@lonestar.demo",
+    fullName: "Dana Reyes",
+    as: "owner of Lone Star Transit",
+    memberships: [["lone-star-transit", "owner"]],
+  },
+  {
+    email: "admin@lonestar.demo",
+    fullName: "Chris Walker",
+    as: "admin at Lone Star Transit",
+    memberships: [["lone-star-transit", "admin"]],
+  },
+  {
+    email: "dispatch@lonestar.demo",
+    fullName: "Sam Ortiz",
+    as: "dispatcher at Lone Star Transit",
+    memberships: [["lone-star-transit", "dispatcher"]],
+  },
+  {
+    email: "viewer@lonestar.demo",
+    fullName: "Robin Lee",
+    as: "viewer at Lone Star Transit and Rhône Livraisons (tenant switcher)",
+    memberships: [
+      ["lone-star-transit", "viewer"],
+      ["rhone-livraisons", "viewer"],
+    ],
+  },
+  {
+    email: "owner@rhone.demo",
+    fullName: "Claire Dubois",
+    as: "owner of Rhône Livraisons",
+    memberships: [["rhone-livraisons", "owner"]],
+  },
 ];
 
-/** System roles, demo users (argon2id-hashed password), tenant memberships and provider staff. */
+/**
+ * Demo users (argon2id-hashed password), their tenant memberships (system roles come from the auth
+ * migration), provider staff and the account-manager assignment of Lone Star Transit.
+ * Runs as the database owner. Returns the number of users created.
+ */
 export async function seedIdentity(db: PrismaClient, tenants: Tenant[]): Promise<number> {
-  const [lonestar, rhone] = tenants;
-  if (!lonestar || !rhone) throw new Error("seedIdentity needs the two demo tenants");
-  const roleIds = new Map<TenantRole, string>();
-  for (const [name, role] of Object.entries(SYSTEM_ROLES) as [TenantRole, (typeof SYSTEM_ROLES)[TenantRole]][]) {
-    const created = await db.role.create({
-      data: { name, description: role.description, permissions: role.permissions },
-    });
-    roleIds.set(name, created.id);
-  }
+  const bySlug = new Map(tenants.map((t) => [t.slug, t]));
+  const roles = await db.role.findMany({ where: { tenantId: null } });
+  const roleId = (name: TenantRoleName) => {
+    const role = roles.find((r) => r.name === name);
+    if (!role) throw new Error(`system role ${name} is missing: run the migrations`);
+    return role.id;
+  };
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const now = new Date();
-  const users = new Map<string, string>();
+  let amEmployeeId: string | null = null;
   for (const login of DEMO_LOGINS) {
     const user = await db.user.create({
       data: { email: login.email, fullName: login.fullName, passwordHash, emailVerifiedAt: now },
     });
-    users.set(login.email, user.id);
+    if (login.provider) {
+      const employee = await db.providerEmployee.create({
+        data: { userId: user.id, role: login.provider.role, title: login.provider.title },
+      });
+      if (login.provider.role === "account_manager") amEmployeeId = employee.id;
+    }
+    for (const [slug, role] of login.memberships ?? []) {
+      const tenant = bySlug.get(slug);
+      if (!tenant) throw new Error(`demo tenant ${slug} is missing`);
+      const member = await db.member.create({
+        data: { tenantId: tenant.id, userId: user.id, status: "active", invitedAt: now, joinedAt: now },
+      });
+      await db.memberRole.create({ data: { memberId: member.id, roleId: roleId(role), tenantId: tenant.id } });
+    }
   }
-  const memberships: [string, Tenant, TenantRole][] = [
-    ["owner@lonestar.demo", lonestar, "owner"],
-    ["dispatch@lonestar.demo", lonestar, "dispatcher"],
-    ["owner@rhone.demo", rhone, "owner"],
-  ];
-  for (const [email, tenant, role] of memberships) {
-    const member = await db.member.create({
-      data: { tenantId: tenant.id, userId: users.get(email) ?? "", status: "active", joinedAt: now },
+  const lonestar = bySlug.get("lone-star-transit");
+  if (amEmployeeId && lonestar) {
+    await db.tenantAccountManager.create({
+      data: {
+        tenantId: lonestar.id,
+        employeeId: amEmployeeId,
+        role: "owner",
+        startDate: new Date(Date.UTC(2026, 0, 1)),
+      },
     });
-    await db.memberRole.create({ data: { memberId: member.id, roleId: roleIds.get(role) ?? "", tenantId: tenant.id } });
   }
-  await db.providerEmployee.create({
-    data: { userId: users.get("admin@fleetcore.demo") ?? "", role: "admin", title: "Platform admin" },
-  });
-  await db.providerEmployee.create({
-    data: { userId: users.get("am@fleetcore.demo") ?? "", role: "account_manager", title: "Account manager" },
-  });
   return DEMO_LOGINS.length;
 }
 
@@ -89,7 +132,7 @@ export async function printDemoLogins(db: PrismaClient): Promise<void> {
   });
   if (existing.length === 0) return;
   const present = new Set(existing.map((u) => u.email));
-  console.log(`\n  Demo logins (password: ${DEMO_PASSWORD}) — sign-in arrives with the accounts & sessions work:`);
+  console.log(`\n  Demo logins (password: ${DEMO_PASSWORD}):`);
   for (const login of DEMO_LOGINS.filter((l) => present.has(l.email))) {
     console.log(`    ${login.email.padEnd(24)} ${login.as}`);
   }

@@ -1,20 +1,24 @@
 /**
- * Builds the Fastify 5 application: tRPC at /trpc, Socket.IO at /socket.io, GET /healthz and, when a
- * built web app exists, the dashboard at / (with client-side routes falling back to index.html).
+ * Builds the Fastify 5 application: tRPC at /trpc, Socket.IO at /socket.io, GET /healthz,
+ * GET /display/<token> (opens a wall-display session) and, when a built web app exists, the
+ * dashboard at / (with client-side routes falling back to index.html).
  * Wiring only: business rules live in @fleetcore/core, procedures in @fleetcore/api.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import fastifyCookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
-import { type AppRouter, appRouter, createContextInner, type TenantEventPublisher } from "@fleetcore/api";
+import { type AppRouter, appRouter, type Services, type TenantEventPublisher } from "@fleetcore/api";
 import type { Env } from "@fleetcore/config";
+import { DomainError, LoginThrottle, OutboxEmailTransport, openDisplaySession } from "@fleetcore/core";
 import { getTimescaleStatus, type PrismaClient, REPO_ROOT } from "@fleetcore/db";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "@fleetcore/realtime";
 import { SOCKET_PATH, tenantRoom } from "@fleetcore/realtime";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Server as SocketServer } from "socket.io";
-import { z } from "zod";
+import { checkOrigin, clientMeta, cookieJar, createRequestContext } from "./http/session";
+import { authenticateSocket, registerSocketHandlers } from "./realtime";
 
 export type FleetcoreSocketServer = SocketServer<
   ClientToServerEvents,
@@ -32,10 +36,18 @@ export interface BuiltApp {
  * @param opts.env validated environment (see @fleetcore/config)
  * @param opts.db the process's PrismaClient
  * @param opts.webDistDir built web app to serve; defaults to env.WEB_DIST_DIR or apps/web/dist
+ * @param opts.services overrides (tests inject a login throttle or email transport)
  */
-export async function buildApp(opts: { env: Env; db: PrismaClient; webDistDir?: string }): Promise<BuiltApp> {
+export async function buildApp(opts: {
+  env: Env;
+  db: PrismaClient;
+  webDistDir?: string;
+  services?: Partial<Services>;
+}): Promise<BuiltApp> {
   const { env, db } = opts;
+  const production = env.NODE_ENV === "production";
   const app = Fastify({
+    trustProxy: env.TRUST_PROXY,
     logger: {
       level: env.LOG_LEVEL,
       ...(env.NODE_ENV === "development" ? {} : { redact: ["req.headers.cookie", "req.headers.authorization"] }),
@@ -48,29 +60,47 @@ export async function buildApp(opts: { env: Env; db: PrismaClient; webDistDir?: 
     io.to(tenantRoom(tenantId)).emit(event, ...args);
   };
 
-  io.on("connection", (socket) => {
-    socket.data.tenantIds = new Set();
-    socket.on("tenant:join", async (tenantId, ack) => {
-      if (typeof ack !== "function") return;
-      if (!z.uuid().safeParse(tenantId).success) return ack({ ok: false, error: "tenantId must be a UUID" });
-      const tenant = await db.tenant.findFirst({ where: { id: tenantId, deletedAt: null }, select: { id: true } });
-      if (!tenant) return ack({ ok: false, error: "tenant not found" });
-      await socket.join(tenantRoom(tenantId));
-      socket.data.tenantIds.add(tenantId);
-      ack({ ok: true });
-    });
-    socket.on("tenant:leave", async (tenantId) => {
-      if (typeof tenantId !== "string") return;
-      await socket.leave(tenantRoom(tenantId));
-      socket.data.tenantIds.delete(tenantId);
-    });
+  const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+  const services: Services = {
+    email: opts.services?.email ?? new OutboxEmailTransport(app.log),
+    loginThrottle: opts.services?.loginThrottle ?? new LoginThrottle(),
+    publicUrl: opts.services?.publicUrl ?? publicUrl,
+  };
+  const allowedOrigins = env.PUBLIC_URL ? [new URL(env.PUBLIC_URL).origin] : [];
+
+  io.use(authenticateSocket(db));
+  registerSocketHandlers(io, db);
+
+  await app.register(fastifyCookie);
+  app.addHook("onRequest", async (req, reply) => {
+    const refused = checkOrigin(req, allowedOrigins);
+    if (refused) return reply.code(403).send({ error: "Forbidden", message: refused });
+  });
+
+  // A wall display opens this URL once: the token becomes a display session cookie, and the
+  // browser lands on /wall without the token in its address bar or history.
+  app.get<{ Params: { token: string } }>("/display/:token", async (req, reply) => {
+    try {
+      const session = await openDisplaySession(db, req.params.token, clientMeta(req));
+      cookieJar(req, reply, production).set(session.token, session.expiresAt);
+      return reply.header("Cache-Control", "no-store").redirect("/wall", 303);
+    } catch (err) {
+      if (err instanceof DomainError) {
+        return reply
+          .code(401)
+          .header("Cache-Control", "no-store")
+          .type("text/html")
+          .send(displayRefusedPage(err.message));
+      }
+      throw err;
+    }
   });
 
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
-      createContext: () => createContextInner({ db, publish }),
+      createContext: ({ req, res }) => createRequestContext(req, res, { prisma: db, publish, services, production }),
       onError({ path, error }) {
         if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error, path }, "tRPC procedure failed");
       },
@@ -122,4 +152,11 @@ export async function buildApp(opts: { env: Env; db: PrismaClient; webDistDir?: 
   });
 
   return { app, io };
+}
+
+function displayRefusedPage(message: string): string {
+  const safe = message.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fleetcore display</title></head>
+<body style="font-family:system-ui;background:#0f172a;color:#e2e8f0;display:grid;place-items:center;height:100vh;margin:0">
+<main><h1>This display link does not work</h1><p>${safe}</p><p>Ask a tenant admin for a new display link.</p></main></body></html>`;
 }

@@ -1,2 +1,8 @@
 export { type AppRouter, appRouter, createCaller } from "./root";
-export { type Context, createContextInner, type TenantEventPublisher } from "./trpc";
+export {
+  type Context,
+  createContextInner,
+  type Services,
+  type SessionCookies,
+  type TenantEventPublisher,
+} from "./trpc";

@@ -2,18 +2,28 @@
  * The application router. `AppRouter` is the only thing the web app imports from the server side
  * (as a type).
  */
+import { auditRouter } from "./routers/audit";
+import { authRouter } from "./routers/auth";
+import { displayRouter } from "./routers/display";
+import { invitationRouter } from "./routers/invitation";
+import { memberRouter } from "./routers/member";
+import { providerRouter } from "./routers/provider";
 import { systemRouter } from "./routers/system";
-import { tenantRouter } from "./routers/tenant";
 import { vehicleRouter } from "./routers/vehicle";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   system: systemRouter,
-  tenant: tenantRouter,
+  auth: authRouter,
+  invitation: invitationRouter,
+  member: memberRouter,
+  display: displayRouter,
+  audit: auditRouter,
+  provider: providerRouter,
   vehicle: vehicleRouter,
 });
 
 export type AppRouter = typeof appRouter;
 
-/** Calls procedures in-process: `createCaller(createContextInner({ db }))`. */
+/** Calls procedures in-process: `createCaller(createContextInner({ prisma, session }))`. */
 export const createCaller = createCallerFactory(appRouter);

@@ -1,12 +1,44 @@
 /**
  * tRPC 11 setup: the context, error mapping and the procedure builders — the one place they are made.
  *
- * The context is built without HTTP ({@link createContextInner}) so tests call procedures directly with
- * `createCaller` against the real database.
+ * Procedure builders (create-t3-turbo's pattern: each narrows the context, so handlers need no checks):
+ * - `publicProcedure`           anyone; `ctx.prisma` only (auth flows open their own scoped transactions)
+ * - `authedProcedure`           a signed-in person; runs in a `user`-scoped transaction (`ctx.db`)
+ * - `tenantProcedure`           a person or wall display with an active tenant they may access; runs in
+ *                               a transaction scoped to that tenant; `ctx.tenant` holds the verified
+ *                               tenant id, roles and permissions. Handlers never take a tenant id from input.
+ * - `permittedProcedure(r, a)`  tenantProcedure + the permission `a` on resource `r`
+ * - `providerProcedure(...roles)` Fleetcore staff (adm_provider_employees) with one of `roles` (any if
+ *                               none given); runs in the cross-tenant `provider` scope.
+ *
+ * Every scoped procedure gets `ctx.audit` (an AuditTrail in the same transaction). A mutation that
+ * wrote no audit row of its own gets a generic one, so every mutation is in adm_audit_logs.
+ * The context is built without HTTP ({@link createContextInner}) so tests call procedures directly.
  */
-import { DomainError } from "@fleetcore/core";
-import type { PrismaClient } from "@fleetcore/db";
+import {
+  type Actor,
+  AuditTrail,
+  type ClientMeta,
+  DomainError,
+  describeSession,
+  type EmailTransport,
+  findProviderEmployee,
+  isTenantLocked,
+  LoginThrottle,
+  OutboxEmailTransport,
+  resolveDisplayAccess,
+  resolveTenantAccess,
+  type SessionContext,
+  type TenantAccess,
+} from "@fleetcore/core";
+import { type Db, type DbScope, type PrismaClient, withScope } from "@fleetcore/db";
 import type { ServerToClientEvents } from "@fleetcore/realtime";
+import {
+  hasPermission,
+  type PermissionAction,
+  type PermissionResource,
+  type ProviderRole,
+} from "@fleetcore/validators";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
@@ -18,34 +50,84 @@ export type TenantEventPublisher = <E extends keyof ServerToClientEvents>(
   ...args: Parameters<ServerToClientEvents[E]>
 ) => void;
 
+/** Sets and clears the session cookie (the HTTP adapter implements it; tests record calls). */
+export interface SessionCookies {
+  set(token: string, expiresAt: Date): void;
+  clear(): void;
+}
+
+/** Process-wide collaborators. */
+export interface Services {
+  email: EmailTransport;
+  loginThrottle: LoginThrottle;
+  /** Origin of the web app, for links in emails (e.g. "https://fleet.example.com"). */
+  publicUrl: string;
+}
+
 /** What every procedure receives. */
 export interface Context {
-  db: PrismaClient;
+  prisma: PrismaClient;
   publish: TenantEventPublisher;
+  services: Services;
+  /** Client IP and user agent (recorded on sessions and audit rows). */
+  meta: ClientMeta;
+  cookies: SessionCookies;
+  /** The validated session of the request, or null (anonymous). */
+  session: SessionContext | null;
+  /** Callbacks to run once the procedure's transaction has committed (live events). */
+  afterCommit: Array<() => void>;
 }
 
 /** Builds a context from its parts (no HTTP request needed). */
-export function createContextInner(opts: { db: PrismaClient; publish?: TenantEventPublisher }): Context {
-  return { db: opts.db, publish: opts.publish ?? (() => {}) };
+export function createContextInner(opts: {
+  prisma: PrismaClient;
+  session?: SessionContext | null;
+  publish?: TenantEventPublisher;
+  services?: Partial<Services>;
+  meta?: ClientMeta;
+  cookies?: SessionCookies;
+}): Context {
+  return {
+    prisma: opts.prisma,
+    publish: opts.publish ?? (() => {}),
+    services: {
+      email: opts.services?.email ?? new OutboxEmailTransport(),
+      loginThrottle: opts.services?.loginThrottle ?? new LoginThrottle(),
+      publicUrl: opts.services?.publicUrl ?? "http://localhost:3000",
+    },
+    meta: opts.meta ?? {},
+    cookies: opts.cookies ?? { set() {}, clear() {} },
+    session: opts.session ?? null,
+    afterCommit: [],
+  };
 }
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
+    const cause = error.cause;
     return {
       ...shape,
       data: {
         ...shape.data,
         // Field-level messages for forms when input validation failed.
-        fieldErrors: error.cause instanceof ZodError ? z.flattenError(error.cause).fieldErrors : null,
+        fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : null,
+        retryAfterS: cause instanceof DomainError ? (cause.retryAfterS ?? null) : null,
       },
     };
   },
 });
 
-const DOMAIN_TO_TRPC = { not_found: "NOT_FOUND", conflict: "CONFLICT", invalid: "BAD_REQUEST" } as const;
+const DOMAIN_TO_TRPC = {
+  not_found: "NOT_FOUND",
+  conflict: "CONFLICT",
+  invalid: "BAD_REQUEST",
+  unauthorized: "UNAUTHORIZED",
+  forbidden: "FORBIDDEN",
+  rate_limited: "TOO_MANY_REQUESTS",
+} as const;
 
-/** Maps domain errors thrown by services to tRPC codes (404, 409, 400); anything else stays a 500. */
+/** Maps domain errors thrown by services to tRPC codes; anything else stays a 500. */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof DomainError) {
@@ -55,8 +137,166 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** Runs queued after-commit callbacks once the whole procedure succeeded. */
+const afterCommit = t.middleware(async ({ ctx, next }) => {
+  const result = await next();
+  if (result.ok) for (const fn of ctx.afterCommit.splice(0)) fn();
+  return result;
+});
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Anyone may call it (later issues add `authedProcedure`, `tenantProcedure`, `providerProcedure`). */
-export const publicProcedure = t.procedure.use(domainErrors);
+/** Anyone may call it. */
+export const publicProcedure = t.procedure.use(domainErrors).use(afterCommit);
+
+const ROLLBACK = Symbol("rollback");
+
+function actorOf(ctx: Context, type: Actor["type"]): Actor {
+  const user = ctx.session?.user ?? null;
+  return {
+    type,
+    userId: user?.id ?? null,
+    email: user?.email ?? null,
+    ipAddress: ctx.meta.ipAddress ?? null,
+    userAgent: ctx.meta.userAgent ?? null,
+  };
+}
+
+/**
+ * Runs the rest of the chain inside one scoped transaction, with `db` and `audit` in context; a
+ * failed procedure rolls the transaction back. Mutations without an audit row of their own get a
+ * generic one (action = the procedure path).
+ */
+async function inScope<R extends { ok: boolean }>(
+  ctx: Context,
+  scope: DbScope,
+  actor: Actor,
+  meta: { type: string; path: string; tenantId: string | null },
+  run: (db: Db, audit: AuditTrail) => Promise<R>,
+): Promise<R> {
+  let result: R | undefined;
+  try {
+    await withScope(ctx.prisma, scope, async (db) => {
+      const audit = new AuditTrail(db, actor);
+      result = await run(db, audit);
+      if (!result.ok) throw ROLLBACK;
+      if (meta.type === "mutation" && audit.count === 0) {
+        await audit.record({ tenantId: meta.tenantId, entityType: "procedure", action: meta.path });
+      }
+    });
+  } catch (err) {
+    if (err !== ROLLBACK) throw err;
+  }
+  return result as R;
+}
+
+/** A signed-in person (not a wall display); `user`-scoped transaction. UNAUTHORIZED otherwise. */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next, type, path }) => {
+  const session = ctx.session;
+  const user = session?.user;
+  if (!session || !user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+  return inScope(
+    ctx,
+    { kind: "user", userId: user.id },
+    actorOf(ctx, "user"),
+    { type, path, tenantId: null },
+    (db, audit) => next({ ctx: { session, user, db, audit } }),
+  );
+});
+
+/**
+ * The session's active tenant, verified on every call: membership (or provider access, or the
+ * display token's tenant) re-read from the database, the tenant not suspended or closed (provider
+ * staff excepted), wall displays limited to queries. Runs in that tenant's scope.
+ */
+export const tenantProcedure = publicProcedure.use(async ({ ctx, next, type, path }) => {
+  const session = ctx.session;
+  if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+  const tenantId = session.activeTenantId;
+  if (!tenantId) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "Choose a tenant first" });
+  if (session.display && type !== "query") {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Wall displays are read-only" });
+  }
+  const userId = session.user?.id ?? null;
+  const scope: DbScope = { kind: "tenant", tenantId, userId };
+  const actorType: Actor["type"] = session.display ? "display" : "user";
+  return inScope(ctx, scope, actorOf(ctx, actorType), { type, path, tenantId }, async (db, audit) => {
+    const access: TenantAccess | null = session.display
+      ? await resolveDisplayAccess(db, tenantId)
+      : userId
+        ? await resolveTenantAccess(db, userId, tenantId)
+        : null;
+    if (!access) throw new TRPCError({ code: "FORBIDDEN", message: "You no longer have access to this tenant" });
+    if (access.access !== "provider" && isTenantLocked(access.tenantStatus)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `${access.tenantName} is ${access.tenantStatus}. Contact your Fleetcore account manager.`,
+      });
+    }
+    if (access.access === "provider") audit.actor.type = "provider";
+    return next({ ctx: { session, db, audit, tenant: access, tenantId } });
+  });
+});
+
+/** tenantProcedure, plus `action` on `resource` in the caller's permission set. FORBIDDEN otherwise. */
+export function permittedProcedure(resource: PermissionResource, action: PermissionAction) {
+  return tenantProcedure.use(({ ctx, next }) => {
+    if (!hasPermission(ctx.tenant.permissions, resource, action)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `Your role does not allow ${action} on ${resource}` });
+    }
+    return next();
+  });
+}
+
+/**
+ * Fleetcore staff with one of `roles` (any staff role when none given), in the cross-tenant
+ * `provider` scope — the explicit, audited path across tenants. FORBIDDEN for everyone else.
+ */
+export function providerProcedure(...roles: ProviderRole[]) {
+  return publicProcedure.use(async ({ ctx, next, type, path }) => {
+    const session = ctx.session;
+    const user = session?.user;
+    if (!session || !user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+    return inScope(
+      ctx,
+      { kind: "provider", userId: user.id },
+      actorOf(ctx, "provider"),
+      { type, path, tenantId: null },
+      async (db, audit) => {
+        const employee = await findProviderEmployee(db, user.id);
+        if (!employee) throw new TRPCError({ code: "FORBIDDEN", message: "Only Fleetcore staff may do this" });
+        if (roles.length > 0 && !roles.includes(employee.role)) {
+          throw new TRPCError({
+            code: "FORBIDDEN",
+            message: `This needs one of these staff roles: ${roles.join(", ")}`,
+          });
+        }
+        return next({ ctx: { session, user, db, audit, employee } });
+      },
+    );
+  });
+}
+
+/** The `auth.me` answer for the context's session, resolving its active tenant (null if no longer accessible). */
+export async function currentMe(ctx: Context) {
+  const session = ctx.session;
+  if (!session) return describeSession(ctx.prisma as unknown as Db, null, null);
+  const tenantId = session.activeTenantId;
+  const scope: DbScope = tenantId
+    ? { kind: "tenant", tenantId, userId: session.user?.id ?? null }
+    : session.user
+      ? { kind: "user", userId: session.user.id }
+      : { kind: "system" };
+  return withScope(ctx.prisma, scope, async (db) => {
+    let access: TenantAccess | null = null;
+    if (tenantId) {
+      access = session.display
+        ? await resolveDisplayAccess(db, tenantId)
+        : session.user
+          ? await resolveTenantAccess(db, session.user.id, tenantId)
+          : null;
+    }
+    return describeSession(db, session, access);
+  });
+}

@@ -9,8 +9,10 @@
  *   fleetcore db up|stop|status|url
  *                          manage the embedded PostgreSQL + TimescaleDB cluster (.fleetcore/pg)
  *
- * Environment: DATABASE_URL (use that server as is; no local cluster), DATABASE_ADMIN_URL (a role that may
- * CREATE DATABASE for per-run test databases; defaults to DATABASE_URL), PORT (HTTP, default 3000),
+ * Environment: DATABASE_URL (the application role on that server, used as is; no local cluster),
+ * DATABASE_OWNER_URL (the role owning the database, for migrations and seed; defaults to DATABASE_URL),
+ * DATABASE_ADMIN_URL (a role that may CREATE DATABASE for per-run test databases; defaults to the
+ * owner), PORT (HTTP, default 3000),
  * FLEETCORE_PG_PORT (embedded cluster, default 54329), CHROMIUM_PATH (browser tests).
  */
 import { createHash } from "node:crypto";
@@ -95,19 +97,20 @@ function pnpmRun(pnpm, args, env = process.env) {
 /**
  * Resolves the database: DATABASE_URL as is, or the embedded cluster (installed, built and started
  * as needed).
- * @returns {Promise<{ databaseUrl: string, adminUrl: string, embedded: boolean }>}
+ * @returns {Promise<{ databaseUrl: string, ownerUrl: string, adminUrl: string, embedded: boolean }>}
  */
 async function ensureDatabase() {
   const external = process.env.DATABASE_URL;
   if (external) {
     step("database", "using DATABASE_URL as is");
-    return { databaseUrl: external, adminUrl: process.env.DATABASE_ADMIN_URL ?? external, embedded: false };
+    const ownerUrl = process.env.DATABASE_OWNER_URL ?? external;
+    return { databaseUrl: external, ownerUrl, adminUrl: process.env.DATABASE_ADMIN_URL ?? ownerUrl, embedded: false };
   }
   const pg = ensurePostgres();
   await ensureTimescale(pg, STATE_DIR);
   const port = Number(process.env.FLEETCORE_PG_PORT ?? DEFAULT_PG_PORT);
   const info = await startCluster({ stateDir: STATE_DIR, pg, port });
-  return { databaseUrl: info.databaseUrl, adminUrl: info.adminUrl, embedded: true };
+  return { databaseUrl: info.databaseUrl, ownerUrl: info.ownerUrl, adminUrl: info.adminUrl, embedded: true };
 }
 
 /**
@@ -122,6 +125,7 @@ async function setup() {
   const env = {
     ...process.env,
     DATABASE_URL: db.databaseUrl,
+    DATABASE_OWNER_URL: db.ownerUrl,
     DATABASE_ADMIN_URL: db.adminUrl,
     TURBO_TELEMETRY_DISABLED: "1",
     VITE_CONFIG_NATIVE_IGNORE_WARNING: "true",

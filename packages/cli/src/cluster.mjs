@@ -6,8 +6,11 @@
  * - `pg/`            the cluster's data directory, owned by the non-root user that runs the server
  *                    (a link to /var/lib/fleetcore/<hash> when that user cannot reach the checkout)
  * - `pg.log`         the server log
- * - `database.json`  connection URLs: `databaseUrl` (the app's role) and `adminUrl` (superuser, used
- *                    only to create databases and extensions — e.g. one database per test run)
+ * - `database.json`  connection URLs: `databaseUrl` (the application role `fleetcore_app`: no
+ *                    superuser, no BYPASSRLS, owns nothing, so row-level security always applies),
+ *                    `ownerUrl` (the `fleetcore` role owning the database: migrations and seed) and
+ *                    `adminUrl` (superuser, used only to create databases and extensions — e.g. one
+ *                    database per test run)
  *
  * The server listens on 127.0.0.1 only (port FLEETCORE_PG_PORT, default 54329), has no Unix socket, and
  * uses SCRAM passwords generated on first start. PostgreSQL refuses to run as root, so as root we run it
@@ -22,7 +25,7 @@ import { isRoot, run, step, UserFacingError } from "./proc.mjs";
 export const DEFAULT_PG_PORT = 54329;
 
 /**
- * @typedef {{ databaseUrl: string, adminUrl: string, port: number, home?: string }} ClusterInfo
+ * @typedef {{ databaseUrl: string, ownerUrl: string, adminUrl: string, port: number, home?: string }} ClusterInfo
  * `home` is the folder holding `pg/` and `pg.log` when it is not `.fleetcore/` itself (see clusterHome).
  */
 
@@ -141,7 +144,6 @@ export async function startCluster({ stateDir, pg, port: preferredPort = DEFAULT
     step("database", `initialising a PostgreSQL ${pg.major} cluster in ${dataDir} (port ${port})`);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const superPassword = randomBytes(18).toString("base64url");
-    const appPassword = randomBytes(18).toString("base64url");
     const pwFile = join(home, ".initdb-pw");
     try {
       writeFileSync(pwFile, `${superPassword}\n`, { mode: 0o600 });
@@ -173,8 +175,17 @@ export async function startCluster({ stateDir, pg, port: preferredPort = DEFAULT
       port,
       ...(home === stateDir ? {} : { home }),
       adminUrl: `postgres://postgres:${superPassword}@127.0.0.1:${port}/postgres`,
-      databaseUrl: `postgres://fleetcore:${appPassword}@127.0.0.1:${port}/fleetcore`,
+      ownerUrl: `postgres://fleetcore:${randomBytes(18).toString("base64url")}@127.0.0.1:${port}/fleetcore`,
+      databaseUrl: `postgres://fleetcore_app:${randomBytes(18).toString("base64url")}@127.0.0.1:${port}/fleetcore`,
     };
+    writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  } else if (info && !info.ownerUrl) {
+    // Clusters made before the owner/application role split: the old app role becomes the owner.
+    const app = new URL(info.databaseUrl);
+    info.ownerUrl = info.databaseUrl;
+    app.username = "fleetcore_app";
+    app.password = randomBytes(18).toString("base64url");
+    info.databaseUrl = app.toString();
     writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
   }
   if (!info) {
@@ -219,13 +230,16 @@ export async function startCluster({ stateDir, pg, port: preferredPort = DEFAULT
 }
 
 /**
- * Creates the `fleetcore` role (no superuser, no BYPASSRLS) and database, and the timescaledb
- * extension in it, as the superuser. Safe to repeat.
+ * Creates, as the superuser, the `fleetcore` role owning the `fleetcore` database (migrations), the
+ * `fleetcore_app` role the application connects as (LOGIN, no superuser, no BYPASSRLS, no
+ * CREATEDB; the migrations grant it DML), and the timescaledb extension. Safe to repeat; passwords
+ * are (re)set from database.json.
  * @param {{ bin: string }} pg
  * @param {ClusterInfo} info
  */
 function prepareDatabase(pg, info) {
   const admin = new URL(info.adminUrl);
+  const owner = new URL(info.ownerUrl);
   const app = new URL(info.databaseUrl);
   const env = { ...process.env, PGPASSWORD: decodeURIComponent(admin.password) };
   const psql = (/** @type {string} */ db, /** @type {string} */ sql) =>
@@ -248,12 +262,17 @@ function prepareDatabase(pg, info) {
       ],
       { env, capture: true },
     );
-  const appPassword = decodeURIComponent(app.password).replaceAll("'", "''");
+  const literal = (/** @type {URL} */ u) => decodeURIComponent(u.password).replaceAll("'", "''");
   psql(
     "postgres",
     `DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'fleetcore') THEN
-      CREATE ROLE fleetcore LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB PASSWORD '${appPassword}';
+      CREATE ROLE fleetcore LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB PASSWORD '${literal(owner)}';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'fleetcore_app') THEN
+      CREATE ROLE fleetcore_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB PASSWORD '${literal(app)}';
+    ELSE
+      ALTER ROLE fleetcore_app PASSWORD '${literal(app)}';
     END IF;
   END $$;`,
   );

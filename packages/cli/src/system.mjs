@@ -12,7 +12,8 @@ import { hasCommand, rootPrefix, run, runLogged, step, UserFacingError } from ".
 
 const DOCKER_HINT =
   "Alternatively run the database with Docker (`docker compose -f docker/compose.yaml up -d`) and set " +
-  "DATABASE_URL=postgres://fleetcore:fleetcore@127.0.0.1:5432/fleetcore and " +
+  "DATABASE_URL=postgres://fleetcore_app:fleetcore_app@127.0.0.1:5432/fleetcore, " +
+  "DATABASE_OWNER_URL=postgres://fleetcore:fleetcore@127.0.0.1:5432/fleetcore and " +
   "DATABASE_ADMIN_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres (see README).";
 
 /**

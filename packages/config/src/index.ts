@@ -17,16 +17,36 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Interface to bind; 0.0.0.0 serves the LAN, 127.0.0.1 only this machine. */
   HOST: z.string().default("0.0.0.0"),
-  /** PostgreSQL with TimescaleDB, as the application role (which must not bypass row-level security). */
+  /**
+   * PostgreSQL with TimescaleDB, as the application role: not superuser, no BYPASSRLS, owner of
+   * nothing, so row-level security applies to every query (`fleetcore_app`, see the auth migration).
+   */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL must be a postgres:// URL" }),
-  /** A role allowed to CREATE DATABASE (tests create one database per run). Defaults to DATABASE_URL. */
+  /** The role owning the database: runs migrations and the seed. Defaults to DATABASE_URL. */
+  DATABASE_OWNER_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** A role allowed to CREATE DATABASE (tests create one database per run). Defaults to the owner. */
   DATABASE_ADMIN_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  /**
+   * Public origin of the platform, used in emailed links (invitations, password resets), e.g.
+   * https://fleet.example.com. Defaults to http://localhost:PORT. Its origin is also accepted as
+   * the Origin of state-changing requests, besides the request's own host.
+   */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Behind a reverse proxy (TLS termination), trust X-Forwarded-For/-Proto for the client IP and
+   * the https detection that turns on the `__Host-` cookie prefix ("true" or "false").
+   */
+  TRUST_PROXY: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
   /** Directory of the built web app served in production (defaults to apps/web/dist). */
   WEB_DIST_DIR: z.string().optional(),
 });
 
-export type Env = z.infer<typeof EnvSchema>;
+/** The validated environment; DATABASE_OWNER_URL is always set (it defaults to DATABASE_URL). */
+export type Env = z.infer<typeof EnvSchema> & { DATABASE_OWNER_URL: string };
 
 /** Walks up from `start` to the directory holding pnpm-workspace.yaml (the repository root). */
 export function findRepoRoot(start: string = process.cwd()): string | null {
@@ -40,11 +60,11 @@ export function findRepoRoot(start: string = process.cwd()): string | null {
 }
 
 /** Reads the embedded cluster's connection URLs, if `npm start` has created it. */
-function embeddedDatabase(): { databaseUrl: string; adminUrl: string } | null {
+function embeddedDatabase(): { databaseUrl: string; ownerUrl?: string; adminUrl: string } | null {
   const root = findRepoRoot();
   const file = root && join(root, ".fleetcore", "database.json");
   if (!file || !existsSync(file)) return null;
-  return JSON.parse(readFileSync(file, "utf8")) as { databaseUrl: string; adminUrl: string };
+  return JSON.parse(readFileSync(file, "utf8")) as { databaseUrl: string; ownerUrl?: string; adminUrl: string };
 }
 
 let cached: Env | undefined;
@@ -60,6 +80,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     const embedded = embeddedDatabase();
     if (embedded) {
       raw.DATABASE_URL = embedded.databaseUrl;
+      raw.DATABASE_OWNER_URL ??= embedded.ownerUrl;
       raw.DATABASE_ADMIN_URL ??= embedded.adminUrl;
     }
   }
@@ -70,6 +91,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       `Invalid environment:\n${lines.join("\n")}\n(Run \`npm start\` once to create the local database, or set DATABASE_URL.)`,
     );
   }
-  if (source === process.env) cached = parsed.data;
-  return parsed.data;
+  const env = { ...parsed.data, DATABASE_OWNER_URL: parsed.data.DATABASE_OWNER_URL ?? parsed.data.DATABASE_URL };
+  if (source === process.env) cached = env;
+  return env;
 }

@@ -1,13 +1,15 @@
 /**
  * Domain errors. The API layer maps them to transport codes (tRPC: NOT_FOUND, CONFLICT,
- * BAD_REQUEST); services never know about HTTP.
+ * BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, TOO_MANY_REQUESTS); services never know about HTTP.
  */
-export type DomainErrorCode = "not_found" | "conflict" | "invalid";
+export type DomainErrorCode = "not_found" | "conflict" | "invalid" | "unauthorized" | "forbidden" | "rate_limited";
 
 export class DomainError extends Error {
   constructor(
     readonly code: DomainErrorCode,
     message: string,
+    /** For `rate_limited`: seconds until a retry may succeed. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = "DomainError";

@@ -1,7 +1,17 @@
 /**
  * @fleetcore/core — domain services. Pure where possible; never imports tRPC, React or Socket.IO.
  */
+export * from "./audit/audit";
+export * from "./displays/displays";
+export * from "./email/transport";
 export * from "./errors";
 export * from "./fleet/vehicles";
+export * from "./identity/access";
+export * from "./identity/auth";
 export * from "./identity/passwords";
+export * from "./identity/sessions";
+export * from "./identity/throttle";
+export * from "./identity/tokens";
+export * from "./members/members";
+export * from "./tenancy/provider";
 export * from "./tenancy/tenants";

@@ -6,4 +6,5 @@ export * from "./client";
 export * from "./generated/prisma/enums";
 export * from "./migrate";
 export * from "./paths";
+export * from "./scope";
 export * from "./timescale";

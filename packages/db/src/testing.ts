@@ -9,8 +9,10 @@ import { MIGRATIONS_DIR } from "./paths";
 
 /** A throw-away database. */
 export interface TestDatabase {
-  /** URL for the application role (DATABASE_URL's role) on the new database. */
+  /** URL for the application role (DATABASE_URL's role, subject to row-level security). */
   databaseUrl: string;
+  /** URL for the owning role (DATABASE_OWNER_URL's): migrations and fixtures, bypasses RLS as owner. */
+  ownerUrl: string;
   /** URL for the admin role on the new database. */
   adminUrl: string;
   name: string;
@@ -35,31 +37,34 @@ async function adminQuery(adminUrl: string, sql: string): Promise<void> {
 }
 
 /**
- * Creates `fleetcore_test_<label>_<random>` owned by the application role, installs TimescaleDB in it
+ * Creates `fleetcore_test_<label>_<random>` owned by the owner role, installs TimescaleDB in it
  * (as admin: the extension needs superuser unless it already exists) and applies every migration
- * as the application role, exactly as production does.
+ * as the owner, exactly as production does.
  * @param opts.databaseUrl the application role's URL (its database part is ignored)
+ * @param opts.ownerUrl the owner role's URL (its database part is ignored)
  * @param opts.adminUrl a role that may CREATE DATABASE and CREATE EXTENSION
  */
 export async function createTestDatabase(opts: {
   databaseUrl: string;
+  ownerUrl: string;
   adminUrl: string;
   label?: string;
 }): Promise<TestDatabase> {
   const label = (opts.label ?? "run").replace(/[^a-z0-9_]/gi, "_").toLowerCase();
   const name = `fleetcore_test_${label}_${randomBytes(4).toString("hex")}`;
-  const owner = decodeURIComponent(new URL(opts.databaseUrl).username);
+  const owner = decodeURIComponent(new URL(opts.ownerUrl).username);
   const adminServerUrl = opts.adminUrl;
   await adminQuery(adminServerUrl, `CREATE DATABASE "${name}" OWNER "${owner}"`);
   const adminUrl = withDatabase(opts.adminUrl, name);
   const databaseUrl = withDatabase(opts.databaseUrl, name);
+  const ownerUrl = withDatabase(opts.ownerUrl, name);
   const drop = () => adminQuery(adminServerUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   try {
     await adminQuery(adminUrl, "CREATE EXTENSION IF NOT EXISTS timescaledb");
-    await migrate({ databaseUrl, migrationsDir: MIGRATIONS_DIR });
+    await migrate({ databaseUrl: ownerUrl, migrationsDir: MIGRATIONS_DIR });
   } catch (err) {
     await drop().catch(() => {});
     throw err;
   }
-  return { name, databaseUrl, adminUrl, drop };
+  return { name, databaseUrl, ownerUrl, adminUrl, drop };
 }

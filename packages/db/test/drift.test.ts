@@ -3,13 +3,13 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diffSchemaAgainstDatabase } from "../src/drift";
 import { SCHEMA_PATH } from "../src/paths";
-import { testDatabaseUrl } from "../src/test-context";
+import { testOwnerDatabaseUrl } from "../src/test-context";
 
 const schema = readFileSync(SCHEMA_PATH, "utf8");
 let client: pg.Client;
 
 beforeAll(async () => {
-  client = new pg.Client({ connectionString: testDatabaseUrl() });
+  client = new pg.Client({ connectionString: testOwnerDatabaseUrl() });
   await client.connect();
 });
 afterAll(() => client.end());

@@ -4,11 +4,11 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIGRATIONS_DIR, migrate, readMigrations } from "../src/index";
-import { testDatabaseUrl } from "../src/test-context";
+import { testOwnerDatabaseUrl } from "../src/test-context";
 
 let client: pg.Client;
 beforeAll(async () => {
-  client = new pg.Client({ connectionString: testDatabaseUrl() });
+  client = new pg.Client({ connectionString: testOwnerDatabaseUrl() });
   await client.connect();
 });
 afterAll(() => client.end());
@@ -46,7 +46,7 @@ describe("migration runner (Prisma-compatible, without the schema engine)", () =
   });
 
   it("is idempotent: a second run applies nothing", async () => {
-    const result = await migrate({ databaseUrl: testDatabaseUrl(), migrationsDir: MIGRATIONS_DIR });
+    const result = await migrate({ databaseUrl: testOwnerDatabaseUrl(), migrationsDir: MIGRATIONS_DIR });
     expect(result.applied).toEqual([]);
     expect(result.alreadyApplied.length).toBeGreaterThan(0);
   });
@@ -56,7 +56,7 @@ describe("migration runner (Prisma-compatible, without the schema engine)", () =
     const broken = scratchMigrations({
       [name]: "CREATE TABLE zz_half (id int);\nSELECT this_function_does_not_exist();\n",
     });
-    await expect(migrate({ databaseUrl: testDatabaseUrl(), migrationsDir: broken })).rejects.toThrow(
+    await expect(migrate({ databaseUrl: testOwnerDatabaseUrl(), migrationsDir: broken })).rejects.toThrow(
       /29990101000000_broken failed: .*this_function_does_not_exist/,
     );
     const half = await client.query("SELECT to_regclass('zz_half') AS t");
@@ -71,7 +71,7 @@ describe("migration runner (Prisma-compatible, without the schema engine)", () =
     expect(rows[0].rolled_back_at).toBeInstanceOf(Date);
 
     const fixed = scratchMigrations({ [name]: "CREATE TABLE zz_half (id int);\nDROP TABLE zz_half;\n" });
-    const result = await migrate({ databaseUrl: testDatabaseUrl(), migrationsDir: fixed });
+    const result = await migrate({ databaseUrl: testOwnerDatabaseUrl(), migrationsDir: fixed });
     expect(result.applied).toEqual([name]);
     await client.query("DELETE FROM _prisma_migrations WHERE migration_name = $1", [name]);
   });
@@ -83,7 +83,7 @@ describe("migration runner (Prisma-compatible, without the schema engine)", () =
       [name]: "CREATE INDEX CONCURRENTLY zz_drivers_email_idx ON rid_drivers (email);\n",
     });
     try {
-      const result = await migrate({ databaseUrl: testDatabaseUrl(), migrationsDir: dir });
+      const result = await migrate({ databaseUrl: testOwnerDatabaseUrl(), migrationsDir: dir });
       expect(result.applied).toEqual([name]);
     } finally {
       await client.query("DROP INDEX IF EXISTS zz_drivers_email_idx");
@@ -97,7 +97,9 @@ describe("migration runner (Prisma-compatible, without the schema engine)", () =
       ["0".repeat(64), "29990202000000_crashed"],
     );
     try {
-      await expect(migrate({ databaseUrl: testDatabaseUrl(), migrationsDir: MIGRATIONS_DIR })).rejects.toThrow(/P3009/);
+      await expect(migrate({ databaseUrl: testOwnerDatabaseUrl(), migrationsDir: MIGRATIONS_DIR })).rejects.toThrow(
+        /P3009/,
+      );
     } finally {
       await client.query("DELETE FROM _prisma_migrations WHERE migration_name = '29990202000000_crashed'");
     }

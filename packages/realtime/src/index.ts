@@ -28,7 +28,11 @@ export interface ServerToClientEvents {
 
 /** Events clients send. */
 export interface ClientToServerEvents {
-  /** Subscribe to one tenant's live events. */
+  /**
+   * Subscribe to one tenant's live events. A socket is joined to its session's active tenant at
+   * connection; joining another works for that user's other tenants (members) or any tenant
+   * (provider staff); otherwise the ack says "tenant not found".
+   */
   "tenant:join": (tenantId: string, ack: (result: Ack) => void) => void;
   /** Stop receiving a tenant's live events. */
   "tenant:leave": (tenantId: string) => void;
@@ -37,10 +41,23 @@ export interface ClientToServerEvents {
 /** Server-to-server events (none yet: a single process, no adapter). */
 export type InterServerEvents = Record<string, never>;
 
-/** Per-socket data set at handshake. */
+/**
+ * Per-socket data set at handshake, where the connection authenticates with the session cookie
+ * (people and wall displays that opened /display/<token>) or `auth: { displayToken }` (a screen
+ * that cannot hold cookies). Unauthenticated connections are refused ("unauthorized").
+ */
 export interface SocketData {
+  kind: "user" | "display";
+  userId: string | null;
+  /** The session's active tenant (joined automatically), or the display token's tenant. */
+  activeTenantId: string | null;
   /** Tenants this socket has joined. */
   tenantIds: Set<string>;
+}
+
+/** Handshake `auth` payload accepted from clients that cannot use the session cookie. */
+export interface SocketAuth {
+  displayToken?: string;
 }
 
 /** Room receiving one tenant's live events. */

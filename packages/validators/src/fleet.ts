@@ -8,11 +8,10 @@ export type VehicleStatus = z.infer<typeof ZVehicleStatus>;
 const currentYear = new Date().getUTCFullYear();
 
 /**
- * Input of `vehicle.create`. `vin` is the 17-character ISO 3779 vehicle identification number
+ * Input of `vehicle.create` (in the caller's active tenant). `vin` is the 17-character ISO 3779 vehicle identification number
  * (letters I, O and Q never occur); `speedLimitKph` is this vehicle's overspeed threshold in km/h.
  */
 export const ZCreateVehicleRequest = z.object({
-  tenantId: z.uuid(),
   name: z.string().trim().min(1).max(80),
   licensePlate: z.string().trim().toUpperCase().min(1).max(20).optional(),
   vin: z
@@ -33,9 +32,8 @@ export const ZCreateVehicleRequest = z.object({
 });
 export type CreateVehicleRequest = z.input<typeof ZCreateVehicleRequest>;
 
-/** Input of `vehicle.list`. */
+/** Input of `vehicle.list` (the tenant is the caller's active tenant, never an input). */
 export const ZListVehiclesRequest = z.object({
-  tenantId: z.uuid(),
   status: ZVehicleStatus.optional(),
 });
 

@@ -11,7 +11,7 @@ export const systemRouter = router({
   /** Database reachability and TimescaleDB version/license (the data behind GET /healthz). */
   status: publicProcedure.output(ZSystemStatus).query(async ({ ctx }) => {
     const started = performance.now();
-    const timescale = await getTimescaleStatus(ctx.db);
+    const timescale = await getTimescaleStatus(ctx.prisma);
     return { database: { ok: true, latencyMs: Math.round(performance.now() - started) }, timescale };
   }),
 });

@@ -1,30 +1,39 @@
-import { createVehicle, listVehicles } from "@fleetcore/core";
+import { createVehicle, getVehicle, listVehicles } from "@fleetcore/core";
 import { ZCreateVehicleRequest, ZListVehiclesRequest, ZVehicle } from "@fleetcore/validators";
 import { z } from "zod";
-import { publicProcedure, router } from "../trpc";
+import { permittedProcedure, router } from "../trpc";
 
+/** Vehicles of the caller's active tenant. */
 export const vehicleRouter = router({
-  /** A tenant's vehicles, newest first. Errors: NOT_FOUND (unknown tenant). */
-  list: publicProcedure
+  /** The tenant's vehicles, newest first. Needs fleet:read (wall displays have it). */
+  list: permittedProcedure("fleet", "read")
     .input(ZListVehiclesRequest)
     .output(z.array(ZVehicle))
-    .query(({ ctx, input }) => listVehicles(ctx.db, input.tenantId, { status: input.status })),
+    .query(({ ctx, input }) => listVehicles(ctx.db, ctx.tenantId, { status: input.status })),
+
+  /** One vehicle. NOT_FOUND for an unknown id or another tenant's. */
+  get: permittedProcedure("fleet", "read")
+    .input(z.object({ vehicleId: z.uuid() }))
+    .output(ZVehicle)
+    .query(({ ctx, input }) => getVehicle(ctx.db, ctx.tenantId, input.vehicleId)),
 
   /**
-   * Creates a vehicle and announces it live (`vehicle:created` to the tenant's room).
-   * Errors: NOT_FOUND (unknown tenant), BAD_REQUEST (invalid fields, e.g. a malformed VIN).
+   * Creates a vehicle (audited) and, once committed, announces it live (`vehicle:created` to the
+   * tenant's room). Needs fleet:write. BAD_REQUEST for invalid fields (e.g. a malformed VIN).
    */
-  create: publicProcedure
+  create: permittedProcedure("fleet", "write")
     .input(ZCreateVehicleRequest)
     .output(ZVehicle)
     .mutation(async ({ ctx, input }) => {
-      const vehicle = await createVehicle(ctx.db, input);
-      ctx.publish(vehicle.tenantId, "vehicle:created", {
-        id: vehicle.id,
-        tenantId: vehicle.tenantId,
-        name: vehicle.name,
-        createdAt: vehicle.createdAt.toISOString(),
-      });
+      const vehicle = await createVehicle(ctx, ctx.tenantId, input);
+      ctx.afterCommit.push(() =>
+        ctx.publish(vehicle.tenantId, "vehicle:created", {
+          id: vehicle.id,
+          tenantId: vehicle.tenantId,
+          name: vehicle.name,
+          createdAt: vehicle.createdAt.toISOString(),
+        }),
+      );
       return vehicle;
     }),
 });

@@ -1,12 +1,13 @@
 /**
  * Vehicles of a tenant's fleet (flt_vehicles): listing and creation.
  */
-import type { PrismaClient } from "@fleetcore/db";
+import type { Db } from "@fleetcore/db";
 import type { CreateVehicleRequest, Vehicle, VehicleStatus } from "@fleetcore/validators";
 import { ZCreateVehicleRequest } from "@fleetcore/validators";
+import type { Tx } from "../audit/audit";
 import { DomainError, describeIssues } from "../errors";
 
-type VehicleRow = Awaited<ReturnType<PrismaClient["vehicle"]["findFirstOrThrow"]>>;
+type VehicleRow = Awaited<ReturnType<Db["vehicle"]["findFirstOrThrow"]>>;
 
 function toVehicle(v: VehicleRow): Vehicle {
   return {
@@ -24,16 +25,12 @@ function toVehicle(v: VehicleRow): Vehicle {
   };
 }
 
-/**
- * Lists a tenant's vehicles that are not soft-deleted, newest first.
- * @throws DomainError("not_found") when the tenant does not exist (or is deleted).
- */
+/** Lists a tenant's vehicles that are not soft-deleted, newest first. */
 export async function listVehicles(
-  db: PrismaClient,
+  db: Db,
   tenantId: string,
   filter: { status?: VehicleStatus } = {},
 ): Promise<Vehicle[]> {
-  await assertTenantExists(db, tenantId);
   const rows = await db.vehicle.findMany({
     where: { tenantId, deletedAt: null, ...(filter.status ? { status: filter.status } : {}) },
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
@@ -42,19 +39,27 @@ export async function listVehicles(
 }
 
 /**
- * Creates a vehicle in `tenantId`.
- * @throws DomainError("invalid") on bad input; ("not_found") when the tenant does not exist.
+ * Creates a vehicle in `tenantId` (audited `vehicle.created`).
+ * @throws DomainError("invalid") on bad input.
  */
-export async function createVehicle(db: PrismaClient, input: CreateVehicleRequest): Promise<Vehicle> {
+export async function createVehicle(tx: Tx, tenantId: string, input: CreateVehicleRequest): Promise<Vehicle> {
   const parsed = ZCreateVehicleRequest.safeParse(input);
   if (!parsed.success) throw new DomainError("invalid", describeIssues(parsed.error.issues));
-  const { tenantId, ...data } = parsed.data;
-  await assertTenantExists(db, tenantId);
-  const row = await db.vehicle.create({ data: { tenantId, ...data } });
-  return toVehicle(row);
+  const row = await tx.db.vehicle.create({ data: { tenantId, ...parsed.data } });
+  const vehicle = toVehicle(row);
+  await tx.audit.record({
+    tenantId,
+    entityType: "vehicle",
+    entityId: row.id,
+    action: "vehicle.created",
+    after: { ...vehicle, id: undefined, tenantId: undefined, createdAt: undefined },
+  });
+  return vehicle;
 }
 
-async function assertTenantExists(db: PrismaClient, tenantId: string): Promise<void> {
-  const tenant = await db.tenant.findFirst({ where: { id: tenantId, deletedAt: null }, select: { id: true } });
-  if (!tenant) throw new DomainError("not_found", `tenant ${tenantId} not found`);
+/** One vehicle of the tenant. @throws DomainError("not_found") (also for another tenant's id) */
+export async function getVehicle(db: Db, tenantId: string, vehicleId: string): Promise<Vehicle> {
+  const row = await db.vehicle.findFirst({ where: { id: vehicleId, tenantId, deletedAt: null } });
+  if (!row) throw new DomainError("not_found", "vehicle not found");
+  return toVehicle(row);
 }

@@ -1,5 +1,5 @@
 /**
- * `pnpm db:migrate`: applies pending migrations to DATABASE_URL (or the embedded cluster's database).
+ * `pnpm db:migrate`: applies pending migrations as DATABASE_OWNER_URL (or the embedded cluster's database).
  * Exit code 1 with the failing migration's name and PostgreSQL's error when one fails.
  */
 import { loadEnv } from "@fleetcore/config";
@@ -8,7 +8,11 @@ import { MIGRATIONS_DIR } from "../paths";
 
 const env = loadEnv();
 try {
-  const result = await migrate({ databaseUrl: env.DATABASE_URL, migrationsDir: MIGRATIONS_DIR, log: console.log });
+  const result = await migrate({
+    databaseUrl: env.DATABASE_OWNER_URL,
+    migrationsDir: MIGRATIONS_DIR,
+    log: console.log,
+  });
   console.log(
     result.applied.length > 0
       ? `migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied`

@@ -1,0 +1,83 @@
+/**
+ * Socket.IO authentication and tenant rooms. A connection authenticates at handshake from the same
+ * session cookie as the HTTP API (people, and wall displays that opened /display/<token>), or from
+ * `auth.displayToken` (a raw display token, for screens without cookies). It is joined to its
+ * active tenant's room at once; `tenant:join` to other rooms is checked like tenantProcedure is.
+ */
+import fastifyCookie from "@fastify/cookie";
+import { findUsableDisplayToken, isTenantLocked, resolveTenantAccess, validateSessionToken } from "@fleetcore/core";
+import { type PrismaClient, withScope } from "@fleetcore/db";
+import { type SocketAuth, tenantRoom } from "@fleetcore/realtime";
+import type { Socket } from "socket.io";
+import { z } from "zod";
+import type { FleetcoreSocketServer } from "./app";
+import { readSessionToken } from "./http/session";
+
+type FleetcoreSocket = Parameters<Parameters<FleetcoreSocketServer["on"]>[1]>[0];
+
+/** Handshake middleware: sets socket.data or refuses with Error("unauthorized"). */
+export function authenticateSocket(db: PrismaClient) {
+  return async (socket: Socket, next: (err?: Error) => void) => {
+    try {
+      const auth = (socket.handshake.auth ?? {}) as SocketAuth;
+      if (typeof auth.displayToken === "string") {
+        const display = await withScope(db, { kind: "system" }, (tx) =>
+          findUsableDisplayToken(tx, auth.displayToken as string),
+        );
+        if (!display) return next(new Error("unauthorized"));
+        socket.data = { kind: "display", userId: null, activeTenantId: display.tenantId, tenantIds: new Set() };
+        return next();
+      }
+      const header = socket.request.headers.cookie;
+      const token = header ? readSessionToken(fastifyCookie.parse(header)) : null;
+      const validated = token ? await validateSessionToken(db, token) : null;
+      if (!validated) return next(new Error("unauthorized"));
+      const { session } = validated;
+      socket.data = {
+        kind: session.display ? "display" : "user",
+        userId: session.userId,
+        activeTenantId: session.activeTenantId,
+        tenantIds: new Set(),
+      };
+      return next();
+    } catch (err) {
+      return next(err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+}
+
+/** May this socket receive `tenantId`'s events? Its active tenant, or (people) a tenant they can access. */
+async function mayJoin(db: PrismaClient, socket: FleetcoreSocket, tenantId: string): Promise<boolean> {
+  const { kind, userId, activeTenantId } = socket.data;
+  if (kind === "display") return tenantId === activeTenantId;
+  if (!userId) return false;
+  const access = await withScope(db, { kind: "tenant", tenantId, userId }, (tx) =>
+    resolveTenantAccess(tx, userId, tenantId),
+  );
+  return access !== null && (access.access === "provider" || !isTenantLocked(access.tenantStatus));
+}
+
+/** Joins each new socket to its active tenant and handles tenant:join / tenant:leave. */
+export function registerSocketHandlers(io: FleetcoreSocketServer, db: PrismaClient): void {
+  io.on("connection", async (socket) => {
+    const active = socket.data.activeTenantId;
+    if (active && (await mayJoin(db, socket, active).catch(() => false))) {
+      await socket.join(tenantRoom(active));
+      socket.data.tenantIds.add(active);
+    }
+    socket.on("tenant:join", async (tenantId, ack) => {
+      if (typeof ack !== "function") return;
+      if (!z.uuid().safeParse(tenantId).success) return ack({ ok: false, error: "tenantId must be a UUID" });
+      const allowed = await mayJoin(db, socket, tenantId).catch(() => false);
+      if (!allowed) return ack({ ok: false, error: "tenant not found" });
+      await socket.join(tenantRoom(tenantId));
+      socket.data.tenantIds.add(tenantId);
+      ack({ ok: true });
+    });
+    socket.on("tenant:leave", async (tenantId) => {
+      if (typeof tenantId !== "string") return;
+      await socket.leave(tenantRoom(tenantId));
+      socket.data.tenantIds.delete(tenantId);
+    });
+  });
+}

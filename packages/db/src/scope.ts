@@ -1,0 +1,47 @@
+/**
+ * Row-level security scopes. Every database access by the application runs inside
+ * {@link withScope}: one transaction whose first statement sets the settings the RLS policies of
+ * the auth migration (prisma/migrations/20261121010000_auth_rls) read —
+ *
+ * - `app.tenant_id`  the tenant the caller acts in (policies: `tenant_id = app_tenant_id()`)
+ * - `app.user_id`    the signed-in person (own sessions, own memberships, own user row)
+ * - `app.scope`      `tenant` | `user` | `provider` | `system`; `provider` and `system` may cross
+ *                    tenants (`app_cross_tenant()`), everything else sees one tenant at most.
+ *
+ * The settings are transaction-local (`set_config(name, value, true)` = SET LOCAL), so a pooled
+ * connection never carries one request's tenant into the next. Without a scope every policy denies.
+ */
+import type { Prisma, PrismaClient } from "./generated/prisma/client";
+
+/** A Prisma client usable inside a scoped transaction (what domain services receive). */
+export type Db = Prisma.TransactionClient;
+
+/** Who a transaction acts for. */
+export type DbScope =
+  /** A tenant member, a provider employee visiting a tenant, or a wall display: one tenant. */
+  | { kind: "tenant"; tenantId: string; userId?: string | null }
+  /** A signed-in person with no tenant context: their own user, sessions and memberships only. */
+  | { kind: "user"; userId: string }
+  /** Fleetcore staff on the provider path: every tenant (the API audits what they change). */
+  | { kind: "provider"; userId: string }
+  /** Platform internals: session lookup by token hash, sign-in, ingest device resolution, jobs. */
+  | { kind: "system"; userId?: string | null };
+
+/** Interactive-transaction limits: wait ≤ 5 s for a connection, run ≤ 30 s. */
+const TX_OPTIONS = { maxWait: 5_000, timeout: 30_000 } as const;
+
+/**
+ * Runs `fn` in a transaction scoped to `scope` and returns its result (commit), or rethrows its
+ * error (rollback).
+ * @example await withScope(prisma, { kind: "tenant", tenantId }, (db) => db.vehicle.findMany())
+ */
+export async function withScope<T>(prisma: PrismaClient, scope: DbScope, fn: (db: Db) => Promise<T>): Promise<T> {
+  const tenantId = scope.kind === "tenant" ? scope.tenantId : "";
+  const userId = ("userId" in scope ? scope.userId : null) ?? "";
+  return prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true),
+                                set_config('app.user_id', ${userId}, true),
+                                set_config('app.scope', ${scope.kind}, true)`;
+    return fn(tx);
+  }, TX_OPTIONS);
+}

@@ -1,0 +1,30 @@
+/**
+ * The demo data set, shared by `pnpm db:seed` and the browser tests. Each part runs only when its
+ * data is absent (no tenants → tenants and fleet; no users → identity), so it never writes over
+ * real data and upgrades a demo database seeded by an older version. Runs as the database owner.
+ */
+import type { PrismaClient } from "@fleetcore/db";
+import type { Tenant } from "@fleetcore/validators";
+import { seedFleet } from "./fleet";
+import { seedIdentity } from "./identity";
+import { seedTenants } from "./tenants";
+
+export async function seedDemo(db: PrismaClient): Promise<string[]> {
+  const done: string[] = [];
+  let tenants: Tenant[];
+  if ((await db.tenant.count()) === 0) {
+    tenants = await seedTenants(db);
+    const fleet = await seedFleet(db, tenants);
+    done.push(
+      `demo tenants ${tenants.map((t) => `"${t.name}"`).join(", ")} with ${fleet.vehicles} vehicles, ` +
+        `${fleet.drivers} drivers and ${fleet.devices} GPS devices`,
+    );
+  } else {
+    const rows = await db.tenant.findMany({ where: { slug: { in: ["lone-star-transit", "rhone-livraisons"] } } });
+    tenants = rows.map((t) => ({ ...t, vehicleCount: 0 }));
+  }
+  if ((await db.user.count()) === 0 && tenants.length === 2) {
+    done.push(`${await seedIdentity(db, tenants)} demo users`);
+  }
+  return done;
+}
