@@ -13,5 +13,6 @@ export * from "./identity/sessions";
 export * from "./identity/throttle";
 export * from "./identity/tokens";
 export * from "./members/members";
+export * from "./telemetry/positions";
 export * from "./tenancy/provider";
 export * from "./tenancy/tenants";

@@ -52,3 +52,25 @@ export const ZVehicle = z.object({
   createdAt: z.date(),
 });
 export type Vehicle = z.infer<typeof ZVehicle>;
+
+/** A GPS fix as the API returns it (tel_positions). Degrees WGS 84, km/h, metres. */
+export const ZPosition = z.object({
+  time: z.date(),
+  deviceId: z.uuid(),
+  vehicleId: z.uuid().nullable(),
+  latitude: z.number(),
+  longitude: z.number(),
+  speedKph: z.number().nullable(),
+  headingDeg: z.number().nullable(),
+  altitudeM: z.number().nullable(),
+  accuracyM: z.number().nullable(),
+});
+export type Position = z.infer<typeof ZPosition>;
+
+/** Input of `vehicle.positions`: [from, to), default the last 24 hours; newest first. */
+export const ZListVehiclePositionsRequest = z.object({
+  vehicleId: z.uuid(),
+  from: z.date().optional(),
+  to: z.date().optional(),
+  limit: z.number().int().min(1).max(10_000).default(1000),
+});

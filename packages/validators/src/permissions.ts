@@ -39,8 +39,9 @@ export function mergePermissions(sets: PermissionSet[]): PermissionSet {
   const merged: Record<string, Set<string>> = {};
   for (const set of sets) {
     for (const [resource, actions] of Object.entries(set)) {
-      const target = (merged[resource] ??= new Set());
+      const target = merged[resource] ?? new Set<string>();
       for (const a of actions) target.add(a);
+      merged[resource] = target;
     }
   }
   return Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, [...v].sort()]));

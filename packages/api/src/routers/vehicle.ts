@@ -1,5 +1,11 @@
-import { createVehicle, getVehicle, listVehicles } from "@fleetcore/core";
-import { ZCreateVehicleRequest, ZListVehiclesRequest, ZVehicle } from "@fleetcore/validators";
+import { createVehicle, getVehicle, listVehiclePositions, listVehicles } from "@fleetcore/core";
+import {
+  ZCreateVehicleRequest,
+  ZListVehiclePositionsRequest,
+  ZListVehiclesRequest,
+  ZPosition,
+  ZVehicle,
+} from "@fleetcore/validators";
 import { z } from "zod";
 import { permittedProcedure, router } from "../trpc";
 
@@ -16,6 +22,12 @@ export const vehicleRouter = router({
     .input(z.object({ vehicleId: z.uuid() }))
     .output(ZVehicle)
     .query(({ ctx, input }) => getVehicle(ctx.db, ctx.tenantId, input.vehicleId)),
+
+  /** A vehicle's positions in [from, to) (default: last 24 h), newest first. Needs positions:read. NOT_FOUND. */
+  positions: permittedProcedure("positions", "read")
+    .input(ZListVehiclePositionsRequest)
+    .output(z.array(ZPosition))
+    .query(({ ctx, input }) => listVehiclePositions(ctx.db, ctx.tenantId, input)),
 
   /**
    * Creates a vehicle (audited) and, once committed, announces it live (`vehicle:created` to the

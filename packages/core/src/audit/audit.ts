@@ -78,9 +78,13 @@ export class AuditTrail {
     readonly actor: Actor,
   ) {}
 
-  /** Appends one row. Throws what the database throws (the surrounding transaction rolls back). */
+  /**
+   * Appends one row. Throws what the database throws (the surrounding transaction rolls back).
+   * createMany, because it inserts without RETURNING: a row the actor may write but not read back
+   * (e.g. a platform-level entry with no tenant) would otherwise fail the SELECT policy.
+   */
   async record(event: AuditEvent): Promise<void> {
-    await this.db.auditLog.create({
+    await this.db.auditLog.createMany({
       data: {
         tenantId: event.tenantId,
         actorType: this.actor.type,

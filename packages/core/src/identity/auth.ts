@@ -174,7 +174,7 @@ export async function requestPasswordReset(
   await withScope(prisma, { kind: "system" }, async (db) => {
     const audit = new AuditTrail(db, metaActor(opts.meta));
     const user = await db.user.findUnique({ where: { email }, select: { id: true, status: true, deletedAt: true } });
-    if (!user || user.status !== "active" || user.deletedAt) {
+    if (user?.status !== "active" || user.deletedAt) {
       await audit.record({
         tenantId: null,
         entityType: "user",
