@@ -60,11 +60,7 @@ async function mayJoin(db: PrismaClient, socket: FleetcoreSocket, tenantId: stri
 /** Joins each new socket to its active tenant and handles tenant:join / tenant:leave. */
 export function registerSocketHandlers(io: FleetcoreSocketServer, db: PrismaClient): void {
   io.on("connection", async (socket) => {
-    const active = socket.data.activeTenantId;
-    if (active && (await mayJoin(db, socket, active).catch(() => false))) {
-      await socket.join(tenantRoom(active));
-      socket.data.tenantIds.add(active);
-    }
+    // Listeners first: anything awaited before them would drop the client's first events.
     socket.on("tenant:join", async (tenantId, ack) => {
       if (typeof ack !== "function") return;
       if (!z.uuid().safeParse(tenantId).success) return ack({ ok: false, error: "tenantId must be a UUID" });
@@ -79,5 +75,10 @@ export function registerSocketHandlers(io: FleetcoreSocketServer, db: PrismaClie
       await socket.leave(tenantRoom(tenantId));
       socket.data.tenantIds.delete(tenantId);
     });
+    const active = socket.data.activeTenantId;
+    if (active && (await mayJoin(db, socket, active).catch(() => false))) {
+      await socket.join(tenantRoom(active));
+      socket.data.tenantIds.add(active);
+    }
   });
 }

@@ -8,7 +8,7 @@ import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { io, type Socket } from "socket.io-client";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer } from "./helpers";
+import { httpLogin, startTestServer } from "./helpers";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 const webDir = mkdtempSync(join(tmpdir(), "fleetcore-web-"));
@@ -22,9 +22,17 @@ afterAll(async () => {
   await disconnectAll();
 });
 
-const trpc = () =>
-  createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${server.url}/trpc`, transformer: superjson })] });
-const slug = () => `srv-${Math.random().toString(36).slice(2, 10)}`;
+/** A typed tRPC client sending `cookie` (a signed-in browser, as far as the server can tell). */
+const trpc = (cookie?: string) =>
+  createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${server.url}/trpc`,
+        transformer: superjson,
+        headers: () => (cookie ? { cookie, origin: server.url } : { origin: server.url }),
+      }),
+    ],
+  });
 
 describe("HTTP server", () => {
   it("GET /healthz reports the database and TimescaleDB with version and license", async () => {
@@ -36,31 +44,80 @@ describe("HTTP server", () => {
     expect(["apache", "timescale"]).toContain(body.timescale.license);
   });
 
-  it("serves tRPC at /trpc with superjson (dates stay dates) and proper HTTP status codes", async () => {
-    const client = trpc();
-    const tenant = await client.tenant.create.mutate({
-      name: "Http Co",
-      slug: slug(),
-      countryCode: "US",
-      defaultCurrency: "USD",
-    });
-    expect(tenant.createdAt).toBeInstanceOf(Date);
+  it("signs in with an HttpOnly, SameSite=Lax session cookie and serves tRPC with superjson", async () => {
+    const { cookie, setCookie } = await httpLogin(server.url, "owner@lonestar.demo");
+    expect(cookie).toMatch(/^fc_session=[a-z2-7]{32}$/);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    expect(setCookie).toMatch(/Path=\//);
+    expect(setCookie).not.toMatch(/Secure/i);
+    const me = await trpc(cookie).auth.me.query();
+    expect(me).toMatchObject({ kind: "user", user: { email: "owner@lonestar.demo" } });
+    expect(me.activeTenant?.name).toBe("Lone Star Transit");
+    const vehicles = await trpc(cookie).vehicle.list.query({});
+    expect(vehicles.length).toBeGreaterThan(0);
+    expect(vehicles[0]?.createdAt).toBeInstanceOf(Date);
+  });
+
+  it("answers HTTP 401 without a session, 400 with field errors for bad input", async () => {
     const res = await fetch(
-      `${server.url}/trpc/vehicle.list?input=${encodeURIComponent(JSON.stringify({ json: { tenantId: crypto.randomUUID() } }))}`,
+      `${server.url}/trpc/vehicle.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`,
     );
-    expect(res.status).toBe(404);
-    const bad = await fetch(`${server.url}/trpc/tenant.create`, {
+    expect(res.status).toBe(401);
+    const bad = await fetch(`${server.url}/trpc/auth.login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ json: { name: "x" } }),
+      body: JSON.stringify({ json: { email: "not-an-email", password: "" } }),
     });
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { error: { json: { data: { fieldErrors: Record<string, string[]> } } } };
-    expect(body.error.json.data.fieldErrors).toHaveProperty("slug");
+    expect(body.error.json.data.fieldErrors).toHaveProperty("email");
+  });
+
+  it("refuses cookie-authenticated state changes from another origin or without an Origin header", async () => {
+    const { cookie } = await httpLogin(server.url, "dispatch@lonestar.demo");
+    const post = (headers: Record<string, string>) =>
+      fetch(`${server.url}/trpc/auth.signOutOtherSessions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie, ...headers },
+        body: JSON.stringify({ json: null }),
+      });
+    expect((await post({ origin: "https://evil.example" })).status).toBe(403);
+    expect((await post({})).status).toBe(403);
+    expect((await post({ origin: server.url })).status).toBe(200);
+  });
+
+  it("uses the __Host- prefixed Secure cookie when served over HTTPS (behind a trusted proxy)", async () => {
+    const tls = await startTestServer({ webDistDir: webDir, env: { TRUST_PROXY: "true" } });
+    try {
+      const { setCookie } = await httpLogin(tls.url, "viewer@lonestar.demo", undefined, {
+        "x-forwarded-proto": "https",
+        origin: tls.url.replace("http:", "https:"),
+      });
+      expect(setCookie).toMatch(/^__Host-fc_session=[a-z2-7]{32};/);
+      expect(setCookie).toMatch(/Secure/);
+    } finally {
+      await tls.app.close();
+    }
+  });
+
+  it("opens a wall-display session from /display/<token> and redirects to /wall; a bad token gets 401", async () => {
+    const { cookie } = await httpLogin(server.url, "owner@lonestar.demo");
+    const created = await trpc(cookie).display.create.mutate({ name: "North wall" });
+    const res = await fetch(`${server.url}${created.path}`, { redirect: "manual" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/wall");
+    const displayCookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const me = await trpc(displayCookie).auth.me.query();
+    expect(me).toMatchObject({ kind: "display", display: { name: "North wall" } });
+    expect(me.activeTenant?.name).toBe("Lone Star Transit");
+    const refused = await fetch(`${server.url}/display/notavalidtokennotavalidtoken`, { redirect: "manual" });
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain("does not work");
   });
 
   it("serves the web app with client-side routes falling back to index.html, and JSON 404s elsewhere", async () => {
-    const page = await fetch(`${server.url}/tenants/some-id`, { headers: { accept: "text/html" } });
+    const page = await fetch(`${server.url}/members`, { headers: { accept: "text/html" } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("<title>Fleetcore</title>");
     const missing = await fetch(`${server.url}/nope.json`, { headers: { accept: "application/json" } });
@@ -69,44 +126,43 @@ describe("HTTP server", () => {
 });
 
 describe("Socket.IO at /socket.io", () => {
-  function connect(): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, {
+  type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+  function connect(opts: { cookie?: string; displayToken?: string } = {}): Promise<ClientSocket> {
+    const socket: ClientSocket = io(server.url, {
       path: "/socket.io",
       transports: ["websocket"],
       forceNew: true,
+      extraHeaders: opts.cookie ? { cookie: opts.cookie } : {},
+      auth: opts.displayToken ? { displayToken: opts.displayToken } : {},
     });
     return new Promise((resolve, reject) => {
       socket.on("connect", () => resolve(socket));
-      socket.on("connect_error", reject);
+      socket.on("connect_error", (err) => {
+        socket.disconnect();
+        reject(err);
+      });
     });
   }
 
-  it("delivers vehicle:created only to sockets that joined that tenant", async () => {
-    const client = trpc();
-    const mine = await client.tenant.create.mutate({
-      name: "Mine",
-      slug: slug(),
-      countryCode: "US",
-      defaultCurrency: "USD",
-    });
-    const other = await client.tenant.create.mutate({
-      name: "Other",
-      slug: slug(),
-      countryCode: "US",
-      defaultCurrency: "USD",
-    });
-    const watcher = await connect();
-    const bystander = await connect();
+  it("refuses connections without a session cookie or display token", async () => {
+    await expect(connect()).rejects.toThrow("unauthorized");
+    await expect(connect({ cookie: "fc_session=forgedforgedforgedforgedforged22" })).rejects.toThrow("unauthorized");
+  });
+
+  it("joins each socket to its session's tenant: vehicle:created reaches that tenant only", async () => {
+    const lonestar = await httpLogin(server.url, "owner@lonestar.demo");
+    const rhone = await httpLogin(server.url, "owner@rhone.demo");
+    const watcher = await connect({ cookie: lonestar.cookie });
+    const bystander = await connect({ cookie: rhone.cookie });
     try {
-      expect(await watcher.emitWithAck("tenant:join", mine.id)).toEqual({ ok: true });
-      expect(await bystander.emitWithAck("tenant:join", other.id)).toEqual({ ok: true });
       const seenByBystander: VehicleCreatedEvent[] = [];
       bystander.on("vehicle:created", (e) => seenByBystander.push(e));
       const received = new Promise<VehicleCreatedEvent>((resolve) => watcher.once("vehicle:created", resolve));
-      const vehicle = await client.vehicle.create.mutate({ tenantId: mine.id, name: "Live 1" });
+      await new Promise((r) => setTimeout(r, 50)); // the server joins rooms right after connecting
+      const vehicle = await trpc(lonestar.cookie).vehicle.create.mutate({ name: "Live 1" });
       expect(await received).toEqual({
         id: vehicle.id,
-        tenantId: mine.id,
+        tenantId: vehicle.tenantId,
         name: "Live 1",
         createdAt: vehicle.createdAt.toISOString(),
       });
@@ -118,9 +174,13 @@ describe("Socket.IO at /socket.io", () => {
     }
   });
 
-  it("refuses to join a tenant that does not exist or a malformed id, with a reason", async () => {
-    const socket = await connect();
+  it("refuses tenant:join for another tenant's id, an unknown id or a malformed one", async () => {
+    const rhone = await httpLogin(server.url, "owner@rhone.demo");
+    const lonestarOwner = await httpLogin(server.url, "owner@lonestar.demo");
+    const lonestarId = (await trpc(lonestarOwner.cookie).auth.me.query()).activeTenant?.id ?? "";
+    const socket = await connect({ cookie: rhone.cookie });
     try {
+      expect(await socket.emitWithAck("tenant:join", lonestarId)).toEqual({ ok: false, error: "tenant not found" });
       expect(await socket.emitWithAck("tenant:join", crypto.randomUUID())).toEqual({
         ok: false,
         error: "tenant not found",
@@ -132,5 +192,20 @@ describe("Socket.IO at /socket.io", () => {
     } finally {
       socket.disconnect();
     }
+  });
+
+  it("authenticates a wall display from its token at handshake and streams its tenant's events", async () => {
+    const owner = await httpLogin(server.url, "owner@lonestar.demo");
+    const { token } = await trpc(owner.cookie).display.create.mutate({ name: "Lobby" });
+    const wall = await connect({ displayToken: token });
+    try {
+      const received = new Promise<VehicleCreatedEvent>((resolve) => wall.once("vehicle:created", resolve));
+      await new Promise((r) => setTimeout(r, 50));
+      const vehicle = await trpc(owner.cookie).vehicle.create.mutate({ name: "Live 2" });
+      expect((await received).id).toBe(vehicle.id);
+    } finally {
+      wall.disconnect();
+    }
+    await expect(connect({ displayToken: "nottherighttokennottherighttoken" })).rejects.toThrow("unauthorized");
   });
 });

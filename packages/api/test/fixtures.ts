@@ -3,7 +3,15 @@
  * and provider staff — created as the database owner (fixtures ignore RLS), then used through the
  * real API as the application role. `signIn` goes through the real login and session validation.
  */
-import { hashPassword, LoginThrottle, login, OutboxEmailTransport, validateSessionToken } from "@fleetcore/core";
+import {
+  generateToken,
+  hashPassword,
+  hashToken,
+  LoginThrottle,
+  login,
+  OutboxEmailTransport,
+  validateSessionToken,
+} from "@fleetcore/core";
 import type { PrismaClient } from "@fleetcore/db";
 import { testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
 import { createCaller, createContextInner, type TenantEventPublisher } from "../src/index";
@@ -154,4 +162,100 @@ export function tokenFrom(body: string, pattern: RegExp): string {
   const m = body.match(pattern);
   if (!m?.[1]) throw new Error(`no token matching ${pattern} in:\n${body}`);
   return m[1];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the auth / isolation / members / displays / provider tests.
+// ---------------------------------------------------------------------------------------------
+
+type SystemRoleName = "owner" | "admin" | "dispatcher" | "viewer";
+
+/** The tRPC error code of a call ("OK" when it succeeds; the error text for a non-tRPC error). */
+export const trpcCode = (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => "OK",
+    (e: unknown) => (e instanceof Error && e.name === "TRPCError" ? (e as Error & { code: string }).code : String(e)),
+  );
+
+/** The TRPCError a call throws (fails the test when it succeeds). */
+export async function trpcError(p: Promise<unknown>): Promise<Error & { code: string; cause?: unknown }> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof Error && e.name === "TRPCError") return e as Error & { code: string; cause?: unknown };
+    throw e;
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}
+
+/** A unique, lower-case email for `label` (test files share one database). */
+export function uniqueEmail(label: string): string {
+  return `${label}.${unique()}${unique()}@example.com`.toLowerCase();
+}
+
+/** Id of a built-in (system) role. */
+export async function systemRoleId(name: SystemRoleName): Promise<string> {
+  const role = await testOwnerPrisma().role.findFirstOrThrow({ where: { tenantId: null, name } });
+  return role.id;
+}
+
+/** Makes an existing user an active member of another tenant with a system role. */
+export async function addMembership(userId: string, tenantId: string, role: SystemRoleName): Promise<string> {
+  const db = testOwnerPrisma();
+  const member = await db.member.create({ data: { tenantId, userId, status: "active", joinedAt: new Date() } });
+  await db.memberRole.create({ data: { memberId: member.id, roleId: await systemRoleId(role), tenantId } });
+  return member.id;
+}
+
+/** A fresh tenant (with fleet) and one user per requested role, for tests that change a tenant's state. */
+export async function createTenantWithMembers<R extends SystemRoleName>(label: string, roles: readonly R[]) {
+  const fleet = await createTenantWithFleet(`${label} ${unique()}`);
+  const users = {} as Record<R, Awaited<ReturnType<typeof createUser>>>;
+  for (const role of roles) {
+    users[role] = await createUser(uniqueEmail(`${label.toLowerCase().replace(/[^a-z]+/g, "-")}.${role}`), {
+      tenantId: fleet.tenant.id,
+      role,
+    });
+  }
+  return { ...fleet, users };
+}
+
+/** Audit rows matching `where`, oldest first (read as the owner). */
+export function auditRows(where: {
+  action?: string;
+  tenantId?: string | null;
+  entityId?: string;
+  actorUserId?: string;
+}) {
+  return testOwnerPrisma().auditLog.findMany({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+}
+
+/** The adm_sessions row of a token (read as the owner), or null. */
+export async function sessionRowOf(token: string) {
+  return testOwnerPrisma().session.findUnique({ where: { id: hashToken(token) } });
+}
+
+/**
+ * A pending invitation created directly as the owner (bypassing member.invite), with its token,
+ * for tests of the invitee's side (accept / decline / revoke / expiry).
+ */
+export async function createInvitation(opts: {
+  tenantId: string;
+  email: string;
+  role: SystemRoleName;
+  invitedByUserId?: string | null;
+  expiresAt?: Date;
+}): Promise<{ id: string; token: string }> {
+  const token = generateToken();
+  const row = await testOwnerPrisma().invitation.create({
+    data: {
+      tenantId: opts.tenantId,
+      email: opts.email,
+      roleId: await systemRoleId(opts.role),
+      tokenHash: hashToken(token),
+      expiresAt: opts.expiresAt ?? new Date(Date.now() + 7 * 24 * 60 * 60 * 1000),
+      invitedByUserId: opts.invitedByUserId ?? null,
+    },
+  });
+  return { id: row.id, token };
 }

@@ -30,19 +30,18 @@ export class OutboxEmailTransport implements EmailTransport {
   constructor(private readonly logger?: EmailLogger) {}
 
   async send(db: Db, message: EmailMessage): Promise<void> {
-    const row = await db.emailOutbox.create({
+    // No RETURNING: a tenant may enqueue mail but not read the outbox back (RLS; bodies hold tokens).
+    const id = crypto.randomUUID();
+    await db.emailOutbox.createMany({
       data: {
+        id,
         tenantId: message.tenantId ?? null,
         toEmail: message.to,
         subject: message.subject,
         textBody: message.text,
         template: message.template,
       },
-      select: { id: true },
     });
-    this.logger?.info(
-      { outboxId: row.id, to: message.to, template: message.template },
-      `email queued: ${message.subject}`,
-    );
+    this.logger?.info({ outboxId: id, to: message.to, template: message.template }, `email queued: ${message.subject}`);
   }
 }

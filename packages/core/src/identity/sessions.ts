@@ -127,21 +127,29 @@ export async function invalidateSession(db: Db, sessionId: string): Promise<void
 }
 
 /**
- * Deletes a user's sessions: all of them, all but `exceptSessionId` ("sign out other sessions",
- * password change), or only those working in `tenantId` (member removed or role changed).
+ * Deletes a user's sessions: all of them, or all but `exceptSessionId` ("sign out other sessions",
+ * password change). `db` must see the user's sessions (their own scope, or system).
  * @returns how many were deleted
  */
 export async function invalidateUserSessions(
   db: Db,
   userId: string,
-  opts: { exceptSessionId?: string; tenantId?: string } = {},
+  opts: { exceptSessionId?: string } = {},
 ): Promise<number> {
   const result = await db.session.deleteMany({
-    where: {
-      userId,
-      ...(opts.exceptSessionId ? { id: { not: opts.exceptSessionId } } : {}),
-      ...(opts.tenantId ? { activeTenantId: opts.tenantId } : {}),
-    },
+    where: { userId, ...(opts.exceptSessionId ? { id: { not: opts.exceptSessionId } } : {}) },
   });
   return result.count;
+}
+
+/**
+ * Ends a member's sessions working in the transaction's current tenant (role change, removal), from
+ * that tenant's scope, through the database function app_end_member_sessions (migration
+ * 20261121020000): the tenant scope may not read other people's sessions, and the function cannot
+ * reach beyond the current tenant.
+ * @returns how many were deleted
+ */
+export async function endMemberSessions(db: Db, userId: string): Promise<number> {
+  const rows = await db.$queryRaw<{ n: number }[]>`SELECT app_end_member_sessions(${userId}::uuid) AS n`;
+  return rows[0]?.n ?? 0;
 }

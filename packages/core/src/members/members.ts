@@ -13,7 +13,7 @@ import { type Actor, AuditTrail, type Tx } from "../audit/audit";
 import type { EmailTransport } from "../email/transport";
 import { DomainError } from "../errors";
 import { hashPassword } from "../identity/passwords";
-import { type ClientMeta, createSession, invalidateUserSessions } from "../identity/sessions";
+import { type ClientMeta, createSession, endMemberSessions } from "../identity/sessions";
 import { generateToken, hashToken } from "../identity/tokens";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -121,7 +121,7 @@ export async function changeMemberRole(
   await db.memberRole.deleteMany({ where: { memberId: member.id } });
   await db.memberRole.create({ data: { memberId: member.id, roleId: role.id, tenantId } });
   const after = toMember(await loadMember(db, tenantId, member.id));
-  await invalidateUserSessions(db, member.userId, { tenantId });
+  await endMemberSessions(db, member.userId);
   await audit.record({
     tenantId,
     entityType: "member",
@@ -156,7 +156,7 @@ export async function removeMember(
   }
   await db.memberRole.deleteMany({ where: { memberId } });
   await db.member.update({ where: { id: memberId }, data: { deletedAt: new Date(), status: "suspended" } });
-  await invalidateUserSessions(db, member.userId, { tenantId });
+  await endMemberSessions(db, member.userId);
   await audit.record({
     tenantId,
     entityType: "member",
