@@ -1,46 +1,100 @@
-import { useQuery } from "@tanstack/react-query";
-import { NavLink, Route, Routes } from "react-router";
-import { useTRPC } from "./lib/trpc";
+import { Navigate, Route, Routes } from "react-router";
+import { AppShell } from "./components/AppShell";
+import { RequirePermission, RequireProvider, RequireUser } from "./components/Guards";
+import { AccountPage } from "./pages/AccountPage";
+import { AuditPage, ProviderAuditPage } from "./pages/AuditPage";
+import { TenantDetailPage } from "./pages/admin/TenantDetailPage";
+import { TenantsAdminPage } from "./pages/admin/TenantsAdminPage";
+import { DisplaysPage } from "./pages/DisplaysPage";
+import { FleetPage } from "./pages/FleetPage";
+import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
+import { HomePage } from "./pages/HomePage";
+import { InvitePage } from "./pages/InvitePage";
+import { LoginPage } from "./pages/LoginPage";
+import { MembersPage } from "./pages/MembersPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
-import { TenantPage } from "./pages/TenantPage";
-import { TenantsPage } from "./pages/TenantsPage";
+import { ResetPasswordPage } from "./pages/ResetPasswordPage";
+import { WallPage } from "./pages/WallPage";
 
 export function App() {
   return (
-    <div className="shell">
-      <header className="topbar">
-        <NavLink to="/" className="brand">
-          <img src="/favicon.svg" alt="" width={24} height={24} />
-          Fleetcore
-        </NavLink>
-        <nav>
-          <NavLink to="/" end>
-            Tenants
-          </NavLink>
-        </nav>
-        <SystemBadge />
-      </header>
-      <main className="content">
-        <Routes>
-          <Route path="/" element={<TenantsPage />} />
-          <Route path="/tenants/:tenantId" element={<TenantPage />} />
-          <Route path="*" element={<NotFoundPage />} />
-        </Routes>
-      </main>
-    </div>
-  );
-}
+    <Routes>
+      {/* Signed-out pages. */}
+      <Route path="/login" element={<LoginPage />} />
+      <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+      <Route path="/reset-password" element={<ResetPasswordPage />} />
+      <Route path="/invite/:token" element={<InvitePage />} />
+      <Route path="/wall" element={<WallPage />} />
 
-/** TimescaleDB status in the top bar, so an operator sees at a glance that storage is healthy. */
-function SystemBadge() {
-  const trpc = useTRPC();
-  const status = useQuery(trpc.system.status.queryOptions(undefined, { refetchInterval: 30_000 }));
-  if (status.isError) return <span className="badge badge-bad">database unreachable</span>;
-  if (!status.data) return <span className="badge">…</span>;
-  const ts = status.data.timescale;
-  return (
-    <span className={`badge ${ts.version ? "badge-ok" : "badge-bad"}`} title={`license: ${ts.license ?? "n/a"}`}>
-      {ts.version ? `TimescaleDB ${ts.version}` : "TimescaleDB missing"}
-    </span>
+      {/* Everything else needs a signed-in person. */}
+      <Route
+        element={
+          <RequireUser>
+            <AppShell />
+          </RequireUser>
+        }
+      >
+        <Route index element={<HomePage />} />
+        <Route
+          path="fleet"
+          element={
+            <RequirePermission resource="fleet" action="read">
+              <FleetPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="members"
+          element={
+            <RequirePermission resource="members" action="read">
+              <MembersPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="displays"
+          element={
+            <RequirePermission resource="displays" action="read">
+              <DisplaysPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="audit"
+          element={
+            <RequirePermission resource="audit" action="read">
+              <AuditPage />
+            </RequirePermission>
+          }
+        />
+        <Route path="account" element={<AccountPage />} />
+        <Route path="admin" element={<Navigate to="/admin/tenants" replace />} />
+        <Route
+          path="admin/tenants"
+          element={
+            <RequireProvider>
+              <TenantsAdminPage />
+            </RequireProvider>
+          }
+        />
+        <Route
+          path="admin/tenants/:tenantId"
+          element={
+            <RequireProvider>
+              <TenantDetailPage />
+            </RequireProvider>
+          }
+        />
+        <Route
+          path="admin/audit"
+          element={
+            <RequireProvider>
+              <ProviderAuditPage />
+            </RequireProvider>
+          }
+        />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
   );
 }

@@ -1,40 +1,21 @@
 /**
- * Browser test: the built web app in Debian's Chromium (playwright-core, no downloaded browsers),
- * served by the real server against the test database.
+ * Browser test of the fleet page and the wall display: a vehicle added through the UI appears in
+ * the list and, live over Socket.IO, on a wall display opened from a display link in another
+ * browser. Debian's Chromium, the built web app served by the real server against the test database.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { createTenant } from "@fleetcore/core";
-import { disconnectAll, REPO_ROOT } from "@fleetcore/db";
-import { testPrisma } from "@fleetcore/db/test-context";
-import { type Browser, chromium } from "playwright-core";
+import { disconnectAll } from "@fleetcore/db";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer } from "../helpers";
-
-const WEB_DIST = join(REPO_ROOT, "apps", "web", "dist");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { assertWebBuilt, launchChromium, submitSignIn, WEB_DIST } from "./browser";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(join(WEB_DIST, "index.html"))) {
-    throw new Error(`the web app is not built (${WEB_DIST}); run \`pnpm build\` or \`npm test\``);
-  }
+  assertWebBuilt();
   server = await startTestServer({ webDistDir: WEB_DIST });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -43,50 +24,52 @@ afterAll(async () => {
   await disconnectAll();
 });
 
-describe("dashboard in Chromium", () => {
-  it("creates a vehicle through the UI and sees it listed, on this page and live on another", async () => {
-    const tenant = await createTenant(testPrisma(), {
-      name: "Browser Fleet",
-      slug: `browser-${Date.now()}`,
-      countryCode: "US",
-      defaultCurrency: "USD",
-    });
-    const page = await browser.newPage();
-    const watcher = await browser.newPage();
+describe("fleet page and wall display in Chromium", () => {
+  it("adds a vehicle through the UI and sees it listed, and live on a wall display", async () => {
+    const ownerContext = await browser.newContext();
+    const wallContext = await browser.newContext();
     try {
-      await page.goto(server.url);
-      await page.getByRole("link", { name: "Browser Fleet" }).click();
-      await page.getByRole("heading", { name: "Browser Fleet — vehicles" }).waitFor();
-      await page.getByText("No vehicles yet.").waitFor();
+      const page = await ownerContext.newPage();
+      await page.goto(`${server.url}/fleet`);
+      await page.waitForURL(/\/login\?next=%2Ffleet$/);
+      await submitSignIn(page, "owner@rhone.demo");
+      await page.getByRole("heading", { name: "Rhône Livraisons — vehicles" }).waitFor();
 
-      // A second screen on the same tenant, to see the new vehicle arrive over Socket.IO.
-      await watcher.goto(`${server.url}/tenants/${tenant.id}`);
-      await watcher.getByText("No vehicles yet.").waitFor();
+      // A display link for the operations room, opened in a browser with nobody signed in.
+      await page.goto(`${server.url}/displays`);
+      const displayForm = page.getByRole("form", { name: "Create a display link" });
+      await displayForm.getByLabel("Name").fill("Ops room");
+      await displayForm.getByRole("button", { name: "Create display link" }).click();
+      const url = await page.getByLabel("Display URL").inputValue();
+      expect(url).toMatch(/\/display\/[a-z2-7]{32}$/);
+      const wall = await wallContext.newPage();
+      await wall.goto(url);
+      await wall.waitForURL(`${server.url}/wall`);
+      await wall.getByText("Rhône Livraisons").first().waitFor();
 
+      await page.goto(`${server.url}/fleet`);
       const form = page.getByRole("form", { name: "Add a vehicle" });
-      await form.getByLabel("Name").fill("Bus 4242");
-      await form.getByLabel("License plate").fill("tx-4242");
-      await form.getByLabel("Make").fill("Gillig");
-      await form.getByLabel("Year").fill("2018");
+      await form.getByLabel("Name").fill("Van 4242");
+      await form.getByLabel("License plate").fill("ab-424-cd");
+      await form.getByLabel("Make").fill("Renault");
+      await form.getByLabel("Year").fill("2022");
       await form.getByRole("button", { name: "Add vehicle" }).click();
 
-      const row = page.getByRole("table", { name: "Vehicles" }).getByRole("row", { name: /Bus 4242/ });
+      const row = page.getByRole("table", { name: "Vehicles" }).getByRole("row", { name: /Van 4242/ });
       await row.waitFor();
-      expect(await row.textContent()).toContain("TX-4242");
-      await watcher
-        .getByRole("table", { name: "Vehicles" })
-        .getByRole("row", { name: /Bus 4242/ })
-        .waitFor();
+      expect(await row.textContent()).toContain("AB-424-CD");
+      await wall.getByText("Van 4242").waitFor();
 
       // An impossible year is refused with a readable reason, and nothing is added.
+      const rowsBefore = await page.getByRole("table", { name: "Vehicles" }).getByRole("row").count();
       await form.getByLabel("Name").fill("Time machine");
       await form.getByLabel("Year").fill("1800");
       await form.getByRole("button", { name: "Add vehicle" }).click();
       await page.getByText(/year:/).waitFor();
-      expect(await page.getByRole("table", { name: "Vehicles" }).getByRole("row").count()).toBe(2);
+      expect(await page.getByRole("table", { name: "Vehicles" }).getByRole("row").count()).toBe(rowsBefore);
     } finally {
-      await page.close();
-      await watcher.close();
+      await ownerContext.close();
+      await wallContext.close();
     }
   });
 });

@@ -9,6 +9,15 @@ export function fieldErrors(error: unknown): Record<string, string[] | undefined
   return {};
 }
 
+/** The tRPC error code (`UNAUTHORIZED`, `FORBIDDEN`, `NOT_FOUND`, …), or null for other errors. */
+export function errorCode(error: unknown): string | null {
+  if (error instanceof TRPCClientError) {
+    const data = error.data as { code?: string } | undefined;
+    return data?.code ?? null;
+  }
+  return null;
+}
+
 /** A message a person can read. */
 export function errorMessage(error: unknown): string {
   if (error instanceof TRPCClientError) {

@@ -5,7 +5,7 @@ export function NotFoundPage() {
     <section className="panel">
       <h1>Page not found</h1>
       <p>
-        <Link to="/">Back to tenants</Link>
+        <Link to="/">Back to the start page</Link>
       </p>
     </section>
   );

@@ -1,0 +1,198 @@
+import type { DisplayToken } from "@fleetcore/validators";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useRef, useState } from "react";
+import { useSignedIn } from "../components/Guards";
+import { errorMessage } from "../lib/errors";
+import { formatDateTime } from "../lib/format";
+import { can } from "../lib/session";
+import { useTRPC } from "../lib/trpc";
+
+/** Wall-display links: screens that show the live fleet without anyone signing in. */
+export function DisplaysPage() {
+  const me = useSignedIn();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const writable = can(me, "displays", "write");
+  const displays = useQuery(trpc.display.list.queryOptions());
+  const revoke = useMutation(
+    trpc.display.revoke.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.display.list.queryKey() }),
+    }),
+  );
+  return (
+    <>
+      <section className="panel">
+        <h1>Wall displays</h1>
+        <p className="muted">
+          A display link signs a screen (a TV in the dispatch room) in to {me.activeTenant?.name} read-only: it shows
+          the live fleet and nothing else. Revoke a link to sign its screens out.
+        </p>
+        {displays.isPending && <p className="muted">Loading…</p>}
+        {displays.isError && (
+          <p className="error" role="alert">
+            {errorMessage(displays.error)}
+          </p>
+        )}
+        {displays.data && displays.data.length === 0 && <p className="muted">No display links yet.</p>}
+        {displays.data && displays.data.length > 0 && (
+          <div className="table-scroll">
+            <table aria-label="Display links">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>State</th>
+                  <th>Created</th>
+                  <th>Expires</th>
+                  <th>Last used</th>
+                  <th className="num">Screens</th>
+                  {writable && <th aria-label="Actions" />}
+                </tr>
+              </thead>
+              <tbody>
+                {displays.data.map((d) => {
+                  const state = displayState(d);
+                  return (
+                    <tr key={d.id}>
+                      <td>{d.name}</td>
+                      <td>
+                        <span className={`status status-${state}`}>{state}</span>
+                      </td>
+                      <td>
+                        {formatDateTime(d.createdAt)}
+                        {d.createdBy && <span className="muted"> by {d.createdBy}</span>}
+                      </td>
+                      <td>{d.expiresAt ? formatDateTime(d.expiresAt) : "never"}</td>
+                      <td>{formatDateTime(d.lastUsedAt)}</td>
+                      <td className="num">{d.activeSessions}</td>
+                      {writable && (
+                        <td className="row-actions">
+                          {state === "active" && (
+                            <button
+                              type="button"
+                              className="button-secondary"
+                              aria-label={`Revoke ${d.name}`}
+                              disabled={revoke.isPending}
+                              onClick={() => revoke.mutate({ displayTokenId: d.id })}
+                            >
+                              Revoke
+                            </button>
+                          )}
+                        </td>
+                      )}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {revoke.isError && (
+          <p className="error" role="alert">
+            {errorMessage(revoke.error)}
+          </p>
+        )}
+      </section>
+      {writable && <CreateDisplayForm />}
+    </>
+  );
+}
+
+function displayState(d: DisplayToken): "active" | "revoked" | "expired" {
+  if (d.revokedAt) return "revoked";
+  if (d.expiresAt && d.expiresAt.getTime() <= Date.now()) return "expired";
+  return "active";
+}
+
+function CreateDisplayForm() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState("");
+  const [expiresAt, setExpiresAt] = useState("");
+  const [created, setCreated] = useState<{ name: string; url: string } | null>(null);
+  const create = useMutation(
+    trpc.display.create.mutationOptions({
+      onSuccess: async (result) => {
+        setCreated({ name: result.display.name, url: `${window.location.origin}${result.path}` });
+        setName("");
+        setExpiresAt("");
+        await queryClient.invalidateQueries({ queryKey: trpc.display.list.queryKey() });
+      },
+    }),
+  );
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    setCreated(null);
+    create.mutate({ name, expiresAt: expiresAt ? new Date(expiresAt) : undefined });
+  };
+  return (
+    <section className="panel">
+      <h2>Create a display link</h2>
+      {created && <CreatedLink name={created.name} url={created.url} onDone={() => setCreated(null)} />}
+      <form className="grid-form" onSubmit={onSubmit} aria-label="Create a display link">
+        <label>
+          Name
+          <input
+            required
+            maxLength={80}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="Dispatch TV"
+          />
+        </label>
+        <label>
+          Expires (optional)
+          <input type="datetime-local" value={expiresAt} onChange={(e) => setExpiresAt(e.target.value)} />
+        </label>
+        <div className="actions">
+          <button type="submit" disabled={create.isPending}>
+            {create.isPending ? "Creating…" : "Create display link"}
+          </button>
+        </div>
+        {create.isError && (
+          <p className="error" role="alert">
+            {errorMessage(create.error)}
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}
+
+/** The new link, shown this once: only its hash is stored, so it cannot be shown again. */
+function CreatedLink({ name, url, onDone }: { name: string; url: string; onDone: () => void }) {
+  const input = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState<"yes" | "no" | null>(null);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(url);
+      setCopied("yes");
+    } catch {
+      input.current?.select();
+      setCopied("no");
+    }
+  };
+  return (
+    <div className="once" role="status">
+      <p>
+        <strong>Display link for “{name}” created.</strong> Open it on the screen that should show the fleet.
+      </p>
+      <div className="copy-row">
+        <label className="sr-only" htmlFor="display-url">
+          Display URL
+        </label>
+        <input id="display-url" ref={input} readOnly value={url} onFocus={(e) => e.target.select()} />
+        <button type="button" onClick={copy}>
+          Copy
+        </button>
+      </div>
+      <p className="warning">
+        Copy it now: this link won’t be shown again. Anyone with it can see the live fleet until you revoke it.
+      </p>
+      {copied === "yes" && <p className="success">Copied to the clipboard.</p>}
+      {copied === "no" && <p className="muted">Copying is blocked here: the link is selected, press Ctrl+C.</p>}
+      <button type="button" className="button-secondary" onClick={onDone}>
+        Done
+      </button>
+    </div>
+  );
+}
