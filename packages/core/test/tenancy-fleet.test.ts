@@ -97,7 +97,7 @@ describe("vehicles", () => {
     expect((await asSystem(({ db }) => listVehicles(db, a.id))).map((v) => v.name)).toEqual(["Van 1"]);
     const audit = await asSystem(({ db }) => db.auditLog.findFirst({ where: { entityId: van.id } }));
     expect(audit?.action).toBe("vehicle.created");
-    expect((audit?.changes as Record<string, unknown>).name).toEqual({ before: null, after: "Van 1" });
+    expect((audit?.changes as Record<string, unknown> | undefined)?.name).toEqual({ before: null, after: "Van 1" });
   });
 
   it("rejects an invalid VIN with a readable reason", async () => {
