@@ -16,7 +16,7 @@ import type { Tx } from "../audit/audit";
 import type { EmailTransport } from "../email/transport";
 import { DomainError } from "../errors";
 import { inviteMember } from "../members/members";
-import { createTenant, listTenants } from "./tenants";
+import { createTenant, listTenants, toTenant } from "./tenants";
 
 /** An assignment is current from its start date until (excluding) its end date. */
 function isCurrent(a: { startDate: Date; endDate: Date | null }, today = startOfUtcDay(new Date())): boolean {
@@ -89,18 +89,7 @@ export async function getProviderTenant(db: Db, tenantId: string): Promise<Provi
     orderBy: { createdAt: "desc" },
   });
   return {
-    tenant: {
-      id: t.id,
-      name: t.name,
-      slug: t.slug,
-      countryCode: t.countryCode,
-      defaultCurrency: t.defaultCurrency,
-      timezone: t.timezone,
-      status: t.status,
-      createdAt: t.createdAt,
-      vehicleCount: t._count.vehicles,
-      notes: t.notes,
-    },
+    tenant: { ...toTenant(t, t._count.vehicles), notes: t.notes },
     lifecycleEvents: events.map((e) => ({
       id: e.id,
       eventType: e.eventType,
