@@ -18,7 +18,7 @@ import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/a
 import Fastify, { type FastifyInstance } from "fastify";
 import { Server as SocketServer } from "socket.io";
 import { checkOrigin, clientMeta, cookieJar, createRequestContext } from "./http/session";
-import { authenticateSocket, registerSocketHandlers } from "./realtime";
+import { authenticateSocket, registerSocketHandlers, sweepEndedSockets } from "./realtime";
 
 export type FleetcoreSocketServer = SocketServer<
   ClientToServerEvents,
@@ -70,6 +70,11 @@ export async function buildApp(opts: {
 
   io.use(authenticateSocket(db));
   registerSocketHandlers(io, db);
+  // Ended sessions (logout, member removed, display revoked) lose their live feed within a minute.
+  const sweep = setInterval(() => {
+    sweepEndedSockets(io, db).catch((err) => app.log.warn({ err }, "socket sweep failed"));
+  }, 60_000);
+  sweep.unref();
 
   await app.register(fastifyCookie);
   app.addHook("onRequest", async (req, reply) => {
@@ -148,6 +153,7 @@ export async function buildApp(opts: {
   }
 
   app.addHook("onClose", async () => {
+    clearInterval(sweep);
     await io.close();
   });
 

@@ -3,6 +3,8 @@
  * session cookie as the HTTP API (people, and wall displays that opened /display/<token>), or from
  * `auth.displayToken` (a raw display token, for screens without cookies). It is joined to its
  * active tenant's room at once; `tenant:join` to other rooms is checked like tenantProcedure is.
+ * Sockets whose session or display token has ended (logout, removal, revocation, expiry) are
+ * disconnected by a periodic sweep ({@link sweepEndedSockets}).
  */
 import fastifyCookie from "@fastify/cookie";
 import { findUsableDisplayToken, isTenantLocked, resolveTenantAccess, validateSessionToken } from "@fleetcore/core";
@@ -25,7 +27,14 @@ export function authenticateSocket(db: PrismaClient) {
           findUsableDisplayToken(tx, auth.displayToken as string),
         );
         if (!display) return next(new Error("unauthorized"));
-        socket.data = { kind: "display", userId: null, activeTenantId: display.tenantId, tenantIds: new Set() };
+        socket.data = {
+          kind: "display",
+          sessionId: null,
+          displayTokenId: display.id,
+          userId: null,
+          activeTenantId: display.tenantId,
+          tenantIds: new Set(),
+        };
         return next();
       }
       const header = socket.request.headers.cookie;
@@ -35,6 +44,8 @@ export function authenticateSocket(db: PrismaClient) {
       const { session } = validated;
       socket.data = {
         kind: session.display ? "display" : "user",
+        sessionId: session.id,
+        displayTokenId: session.display?.id ?? null,
         userId: session.userId,
         activeTenantId: session.activeTenantId,
         tenantIds: new Set(),
@@ -81,4 +92,41 @@ export function registerSocketHandlers(io: FleetcoreSocketServer, db: PrismaClie
       socket.data.tenantIds.add(active);
     }
   });
+}
+
+/**
+ * Disconnects sockets whose session no longer exists or has expired, or whose display token was
+ * revoked or expired: two indexed lookups per sweep, whatever the number of sockets.
+ * @returns how many sockets were disconnected
+ */
+export async function sweepEndedSockets(io: FleetcoreSocketServer, db: PrismaClient): Promise<number> {
+  const sockets = [...io.sockets.sockets.values()];
+  const sessionIds = [...new Set(sockets.map((s) => s.data.sessionId).filter((id): id is string => !!id))];
+  const tokenIds = [...new Set(sockets.map((s) => s.data.displayTokenId).filter((id): id is string => !!id))];
+  if (sessionIds.length === 0 && tokenIds.length === 0) return 0;
+  const now = new Date();
+  const { liveSessions, liveTokens } = await withScope(db, { kind: "system" }, async (tx) => ({
+    liveSessions: new Set(
+      (
+        await tx.session.findMany({ where: { id: { in: sessionIds }, expiresAt: { gt: now } }, select: { id: true } })
+      ).map((s) => s.id),
+    ),
+    liveTokens: new Set(
+      (
+        await tx.displayToken.findMany({
+          where: { id: { in: tokenIds }, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+          select: { id: true },
+        })
+      ).map((t) => t.id),
+    ),
+  }));
+  let ended = 0;
+  for (const socket of sockets) {
+    const { sessionId, displayTokenId } = socket.data;
+    if ((sessionId && !liveSessions.has(sessionId)) || (displayTokenId && !liveTokens.has(displayTokenId))) {
+      socket.disconnect(true);
+      ended += 1;
+    }
+  }
+  return ended;
 }

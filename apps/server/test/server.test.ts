@@ -3,11 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AppRouter } from "@fleetcore/api";
 import { disconnectAll } from "@fleetcore/db";
+import { testPrisma } from "@fleetcore/db/test-context";
 import type { ClientToServerEvents, ServerToClientEvents, VehicleCreatedEvent } from "@fleetcore/realtime";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { io, type Socket } from "socket.io-client";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sweepEndedSockets } from "../src/realtime";
 import { httpLogin, startTestServer } from "./helpers";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -207,5 +209,27 @@ describe("Socket.IO at /socket.io", () => {
       wall.disconnect();
     }
     await expect(connect({ displayToken: "nottherighttokennottherighttoken" })).rejects.toThrow("unauthorized");
+  });
+
+  it("disconnects sockets whose session ended (logout) or whose display token was revoked", async () => {
+    const viewer = await httpLogin(server.url, "viewer@lonestar.demo");
+    const owner = await httpLogin(server.url, "owner@lonestar.demo");
+    const display = await trpc(owner.cookie).display.create.mutate({ name: "Sweep test" });
+    const person = await connect({ cookie: viewer.cookie });
+    const wall = await connect({ displayToken: display.token });
+    const bystander = await connect({ cookie: owner.cookie });
+    try {
+      await trpc(viewer.cookie).auth.logout.mutate();
+      await trpc(owner.cookie).display.revoke.mutate({ displayTokenId: display.display.id });
+      const gone = (s: ClientSocket) => new Promise<void>((resolve) => s.once("disconnect", () => resolve()));
+      const ended = Promise.all([gone(person), gone(wall)]);
+      expect(await sweepEndedSockets(server.io, testPrisma())).toBe(2);
+      await ended;
+      expect(bystander.connected).toBe(true);
+    } finally {
+      person.disconnect();
+      wall.disconnect();
+      bystander.disconnect();
+    }
   });
 });

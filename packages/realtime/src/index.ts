@@ -48,6 +48,10 @@ export type InterServerEvents = Record<string, never>;
  */
 export interface SocketData {
   kind: "user" | "display";
+  /** adm_sessions.id (token hash) of a cookie-authenticated socket; null for a display-token socket. */
+  sessionId: string | null;
+  /** adm_display_tokens.id of a wall display (cookie or handshake token). */
+  displayTokenId: string | null;
   userId: string | null;
   /** The session's active tenant (joined automatically), or the display token's tenant. */
   activeTenantId: string | null;
