@@ -1,3 +1,5 @@
+import type { PermissionResource } from "@fleetcore/validators";
+import type { ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { AppShell } from "./components/AppShell";
 import { RequirePermission, RequireProvider, RequireUser } from "./components/Guards";
@@ -15,6 +17,21 @@ import { MembersPage } from "./pages/MembersPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { WallPage } from "./pages/WallPage";
+
+/** Tenant pages, each behind the read permission on its resource. */
+const TENANT_PAGES: { path: string; resource: PermissionResource; page: ReactNode }[] = [
+  { path: "fleet", resource: "fleet", page: <FleetPage /> },
+  { path: "members", resource: "members", page: <MembersPage /> },
+  { path: "displays", resource: "displays", page: <DisplaysPage /> },
+  { path: "audit", resource: "audit", page: <AuditPage /> },
+];
+
+/** Provider back-office pages, for provider staff only. */
+const PROVIDER_PAGES: { path: string; page: ReactNode }[] = [
+  { path: "admin/tenants", page: <TenantsAdminPage /> },
+  { path: "admin/tenants/:tenantId", page: <TenantDetailPage /> },
+  { path: "admin/audit", page: <ProviderAuditPage /> },
+];
 
 export function App() {
   return (
@@ -35,64 +52,22 @@ export function App() {
         }
       >
         <Route index element={<HomePage />} />
-        <Route
-          path="fleet"
-          element={
-            <RequirePermission resource="fleet" action="read">
-              <FleetPage />
-            </RequirePermission>
-          }
-        />
-        <Route
-          path="members"
-          element={
-            <RequirePermission resource="members" action="read">
-              <MembersPage />
-            </RequirePermission>
-          }
-        />
-        <Route
-          path="displays"
-          element={
-            <RequirePermission resource="displays" action="read">
-              <DisplaysPage />
-            </RequirePermission>
-          }
-        />
-        <Route
-          path="audit"
-          element={
-            <RequirePermission resource="audit" action="read">
-              <AuditPage />
-            </RequirePermission>
-          }
-        />
+        {TENANT_PAGES.map(({ path, resource, page }) => (
+          <Route
+            key={path}
+            path={path}
+            element={
+              <RequirePermission resource={resource} action="read">
+                {page}
+              </RequirePermission>
+            }
+          />
+        ))}
         <Route path="account" element={<AccountPage />} />
         <Route path="admin" element={<Navigate to="/admin/tenants" replace />} />
-        <Route
-          path="admin/tenants"
-          element={
-            <RequireProvider>
-              <TenantsAdminPage />
-            </RequireProvider>
-          }
-        />
-        <Route
-          path="admin/tenants/:tenantId"
-          element={
-            <RequireProvider>
-              <TenantDetailPage />
-            </RequireProvider>
-          }
-        />
-        <Route
-          path="admin/audit"
-          element={
-            <RequireProvider>
-              <ProviderAuditPage />
-            </RequireProvider>
-          }
-        />
+        {PROVIDER_PAGES.map(({ path, page }) => (
+          <Route key={path} path={path} element={<RequireProvider>{page}</RequireProvider>} />
+        ))}
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -14,6 +14,7 @@ import {
   createTenantWithMembers,
   createUser,
   createWorld,
+  DAY_MS,
   lastEmailTo,
   PASSWORD,
   sessionRowOf,
@@ -22,16 +23,16 @@ import {
   trpcCode,
   trpcError,
   uniqueEmail,
+  type World,
 } from "./fixtures";
 
 afterAll(() => disconnectAll());
 
-let world: Awaited<ReturnType<typeof createWorld>>;
+let world: World;
 beforeAll(async () => {
   world = await createWorld();
 });
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const NEW_PASSWORD = "a brand new passphrase 42";
 
 /** A user of its own in tenant A (for tests that change passwords or end sessions). */

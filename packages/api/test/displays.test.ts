@@ -11,23 +11,23 @@ import {
   clientFor,
   createTenantWithMembers,
   createWorld,
+  DAY_MS,
   sessionRowOf,
   signIn,
   type TestClient,
   trpcCode,
   trpcError,
+  type World,
 } from "./fixtures";
 
 afterAll(() => disconnectAll());
 
-let world: Awaited<ReturnType<typeof createWorld>>;
+let world: World;
 let adminA: TestClient;
 beforeAll(async () => {
   world = await createWorld();
   adminA = await signIn(world.users.adminA.email);
 });
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe("display tokens and display sessions", () => {
   it("an admin creates a token: returned once with its /display/<token> path, stored hashed", async () => {

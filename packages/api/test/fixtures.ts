@@ -95,6 +95,11 @@ export async function createWorld() {
   return { a, b, users, tag };
 }
 
+/** What `createWorld` builds. */
+export type World = Awaited<ReturnType<typeof createWorld>>;
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** Records the cookie the API sets. */
 export class CookieRecorder {
   token: string | null = null;
@@ -253,7 +258,7 @@ export async function createInvitation(opts: {
       email: opts.email,
       roleId: await systemRoleId(opts.role),
       tokenHash: hashToken(token),
-      expiresAt: opts.expiresAt ?? new Date(Date.now() + 7 * 24 * 60 * 60 * 1000),
+      expiresAt: opts.expiresAt ?? new Date(Date.now() + 7 * DAY_MS),
       invitedByUserId: opts.invitedByUserId ?? null,
     },
   });

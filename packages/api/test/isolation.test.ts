@@ -8,11 +8,11 @@ import { generateToken, hashToken } from "@fleetcore/core";
 import { disconnectAll, withScope } from "@fleetcore/db";
 import { testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWorld, signIn, systemRoleId, type TestClient, trpcCode } from "./fixtures";
+import { createWorld, signIn, systemRoleId, type TestClient, trpcCode, type World } from "./fixtures";
 
 afterAll(() => disconnectAll());
 
-let world: Awaited<ReturnType<typeof createWorld>>;
+let world: World;
 /** Ids of B's rows (created as the owner) that A's admin will try to reach. */
 let b: {
   sessionId: string;

@@ -25,11 +25,12 @@ import {
   trpcCode,
   trpcError,
   uniqueEmail,
+  type World,
 } from "./fixtures";
 
 afterAll(() => disconnectAll());
 
-let world: Awaited<ReturnType<typeof createWorld>>;
+let world: World;
 let roles: Record<"owner" | "admin" | "dispatcher" | "viewer", string>;
 let ownerA: TestClient;
 beforeAll(async () => {

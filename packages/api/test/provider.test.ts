@@ -13,17 +13,19 @@ import {
   createTenantWithMembers,
   createUser,
   createWorld,
+  DAY_MS,
   lastEmailTo,
   signIn,
   type TestClient,
   tokenFrom,
   trpcCode,
   uniqueEmail,
+  type World,
 } from "./fixtures";
 
 afterAll(() => disconnectAll());
 
-let world: Awaited<ReturnType<typeof createWorld>>;
+let world: World;
 let admin: TestClient;
 let analyst: TestClient;
 let accountManager: { user: Awaited<ReturnType<typeof createUser>>; client: TestClient };
@@ -263,34 +265,16 @@ describe("account managers and staff", () => {
     const employee = (await admin.api.provider.employees.list()).find((e) => e.userId === accountManager.user.id);
     if (!employee) throw new Error("account manager missing from the staff list");
     const today = new Date();
-    expect(
-      await accountManager.client.api.provider.accountManagers.assign({
+    const assign = (client: TestClient, role: "owner" | "coordinator") =>
+      client.api.provider.accountManagers.assign({
         tenantId: t.tenant.id,
         employeeId: employee.id,
-        role: "coordinator",
+        role,
         startDate: today,
-      }),
-    ).toEqual({ ok: true });
-    expect(
-      await trpcCode(
-        admin.api.provider.accountManagers.assign({
-          tenantId: t.tenant.id,
-          employeeId: employee.id,
-          role: "coordinator",
-          startDate: today,
-        }),
-      ),
-    ).toBe("CONFLICT");
-    expect(
-      await trpcCode(
-        analyst.api.provider.accountManagers.assign({
-          tenantId: t.tenant.id,
-          employeeId: employee.id,
-          role: "owner",
-          startDate: today,
-        }),
-      ),
-    ).toBe("FORBIDDEN");
+      });
+    expect(await assign(accountManager.client, "coordinator")).toEqual({ ok: true });
+    expect(await trpcCode(assign(admin, "coordinator"))).toBe("CONFLICT");
+    expect(await trpcCode(assign(analyst, "owner"))).toBe("FORBIDDEN");
 
     const detail = await admin.api.provider.tenants.get({ tenantId: t.tenant.id });
     expect(detail.accountManagers).toEqual([
@@ -300,7 +284,7 @@ describe("account managers and staff", () => {
     expect(listed?.accountManagers).toEqual([{ name: employee.name, role: "coordinator" }]);
 
     const assignmentId = detail.accountManagers[0]?.id as string;
-    const yesterday = new Date(today.getTime() - 2 * 24 * 60 * 60 * 1000);
+    const yesterday = new Date(today.getTime() - 2 * DAY_MS);
     expect(await trpcCode(admin.api.provider.accountManagers.end({ assignmentId, endDate: yesterday }))).toBe(
       "BAD_REQUEST",
     );

@@ -1,11 +1,11 @@
 import { disconnectAll } from "@fleetcore/db";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientFor, createWorld, signIn } from "./fixtures";
+import { clientFor, createWorld, signIn, type World } from "./fixtures";
 
 afterAll(() => disconnectAll());
 
-let world: Awaited<ReturnType<typeof createWorld>>;
+let world: World;
 beforeAll(async () => {
   world = await createWorld();
 });

@@ -6,9 +6,9 @@
 import type { AuditLogEntry, ListAuditLogRequest } from "@fleetcore/validators";
 import { type InfiniteData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { type FormEvent, Fragment, useState } from "react";
-import { errorMessage } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
 import { useTRPC } from "../lib/trpc";
+import { ErrorAlert } from "./ui";
 
 type Filters = Omit<ListAuditLogRequest, "cursor" | "limit">;
 type Page = { entries: AuditLogEntry[]; nextCursor: string | null };
@@ -72,11 +72,7 @@ function AuditLogView({ query, onFilter, showTenant, tenants }: ViewProps) {
       <FilterForm onFilter={onFilter} tenants={tenants} />
       <section className="panel">
         {query.isPending && <p className="muted">Loading…</p>}
-        {query.isError && (
-          <p className="error" role="alert">
-            {errorMessage(query.error)}
-          </p>
-        )}
+        <ErrorAlert error={query.error} />
         {query.data && entries.length === 0 && <p className="muted">No audit log entries match.</p>}
         {entries.length > 0 && (
           <div className="table-scroll">

@@ -6,6 +6,7 @@ import { createContext, type ReactNode, useContext, useEffect, useRef } from "re
 import { Link, Navigate, useLocation } from "react-router";
 import { errorMessage } from "../lib/errors";
 import { can, loginPath, useMe, useSwitchTenant } from "../lib/session";
+import { ErrorAlert } from "./ui";
 
 /** A signed-in person's session (`kind: "user"`). */
 export type SignedInMe = Me & { kind: "user"; user: NonNullable<Me["user"]> };
@@ -89,11 +90,7 @@ export function RequireTenant({ children }: { children: ReactNode }) {
   return (
     <section className="panel">
       <h1>Choose an organisation</h1>
-      {switchTenant.isError && (
-        <p className="error" role="alert">
-          {errorMessage(switchTenant.error)}
-        </p>
-      )}
+      <ErrorAlert error={switchTenant.error} />
       {me.memberships.length > 0 ? (
         <ul className="chooser">
           {me.memberships.map((m) => (

@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useSignedIn } from "../components/Guards";
-import { errorMessage } from "../lib/errors";
+import { NewPasswordFields, useNewPassword } from "../components/PasswordFields";
+import { ErrorAlert, MutationButton, QueryTable } from "../components/ui";
 import { formatDateTime } from "../lib/format";
 import { useTRPC } from "../lib/trpc";
 
@@ -43,26 +44,21 @@ export function AccountPage() {
 function ChangePasswordForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [form, setForm] = useState({ current: "", next: "", confirm: "" });
-  const [mismatch, setMismatch] = useState(false);
+  const [current, setCurrent] = useState("");
+  const newPassword = useNewPassword();
   const change = useMutation(
     trpc.auth.changePassword.mutationOptions({
       onSuccess: async () => {
-        setForm({ current: "", next: "", confirm: "" });
+        setCurrent("");
+        newPassword.clear();
         await queryClient.invalidateQueries({ queryKey: trpc.auth.sessions.queryKey() });
       },
     }),
   );
-  const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
-    setForm((f) => ({ ...f, [key]: e.target.value }));
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    if (form.next !== form.confirm) {
-      setMismatch(true);
-      return;
-    }
-    setMismatch(false);
-    change.mutate({ currentPassword: form.current, newPassword: form.next });
+    if (!newPassword.check()) return;
+    change.mutate({ currentPassword: current, newPassword: newPassword.password });
   };
   return (
     <section className="panel">
@@ -74,35 +70,17 @@ function ChangePasswordForm() {
             type="password"
             autoComplete="current-password"
             required
-            value={form.current}
-            onChange={set("current")}
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
           />
         </label>
-        <label>
-          New password
-          <input
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={10}
-            value={form.next}
-            onChange={set("next")}
-          />
-        </label>
-        <label>
-          Confirm new password
-          <input type="password" autoComplete="new-password" required value={form.confirm} onChange={set("confirm")} />
-        </label>
+        <NewPasswordFields state={newPassword} />
         <div className="actions">
           <button type="submit" disabled={change.isPending}>
             {change.isPending ? "Saving…" : "Change password"}
           </button>
         </div>
-        {(mismatch || change.isError) && (
-          <p className="error" role="alert">
-            {mismatch ? "The new passwords do not match." : errorMessage(change.error)}
-          </p>
-        )}
+        <ErrorAlert error={newPassword.mismatch ? "The new passwords do not match." : change.error} />
         {change.isSuccess && (
           <p className="success" role="status">
             Password changed. Your other sessions were signed out.
@@ -125,54 +103,42 @@ function Sessions() {
     <section className="panel">
       <h2>Sessions</h2>
       <p className="muted">Where you are signed in. Revoke any session you don't recognise.</p>
-      {sessions.isPending && <p className="muted">Loading…</p>}
-      {sessions.isError && (
-        <p className="error" role="alert">
-          {errorMessage(sessions.error)}
-        </p>
-      )}
-      {sessions.data && (
-        <div className="table-scroll">
-          <table aria-label="Sessions">
-            <thead>
-              <tr>
-                <th>Browser</th>
-                <th>IP address</th>
-                <th>Signed in</th>
-                <th>Last active</th>
-                <th>Expires</th>
-                <th aria-label="Actions" />
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.data.map((s) => (
-                <tr key={s.id} className={s.current ? "current" : undefined}>
-                  <td>
-                    {describeUserAgent(s.userAgent)}
-                    {s.current && <span className="tag tag-ok">this session</span>}
-                  </td>
-                  <td className="mono">{s.ipAddress ?? "—"}</td>
-                  <td>{formatDateTime(s.createdAt)}</td>
-                  <td>{formatDateTime(s.lastSeenAt)}</td>
-                  <td>{formatDateTime(s.expiresAt)}</td>
-                  <td className="row-actions">
-                    {!s.current && (
-                      <button
-                        type="button"
-                        className="button-secondary"
-                        disabled={revoke.isPending}
-                        onClick={() => revoke.mutate({ sessionId: s.id })}
-                      >
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryTable
+        query={sessions}
+        label="Sessions"
+        head={
+          <>
+            <th>Browser</th>
+            <th>IP address</th>
+            <th>Signed in</th>
+            <th>Last active</th>
+            <th>Expires</th>
+            <th aria-label="Actions" />
+          </>
+        }
+      >
+        {(rows) =>
+          rows.map((s) => (
+            <tr key={s.id} className={s.current ? "current" : undefined}>
+              <td>
+                {describeUserAgent(s.userAgent)}
+                {s.current && <span className="tag tag-ok">this session</span>}
+              </td>
+              <td className="mono">{s.ipAddress ?? "—"}</td>
+              <td>{formatDateTime(s.createdAt)}</td>
+              <td>{formatDateTime(s.lastSeenAt)}</td>
+              <td>{formatDateTime(s.expiresAt)}</td>
+              <td className="row-actions">
+                {!s.current && (
+                  <MutationButton mutation={revoke} input={{ sessionId: s.id }}>
+                    Revoke
+                  </MutationButton>
+                )}
+              </td>
+            </tr>
+          ))
+        }
+      </QueryTable>
       <p className="panel-actions">
         <button
           type="button"
@@ -188,11 +154,7 @@ function Sessions() {
           </span>
         )}
       </p>
-      {(revoke.isError || signOutOthers.isError) && (
-        <p className="error" role="alert">
-          {errorMessage(revoke.error ?? signOutOthers.error)}
-        </p>
-      )}
+      <ErrorAlert error={revoke.error ?? signOutOthers.error} />
     </section>
   );
 }

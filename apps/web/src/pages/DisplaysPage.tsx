@@ -2,7 +2,7 @@ import type { DisplayToken } from "@fleetcore/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useRef, useState } from "react";
 import { useSignedIn } from "../components/Guards";
-import { errorMessage } from "../lib/errors";
+import { ErrorAlert, MutationButton, QueryTable, StatusBadge } from "../components/ui";
 import { formatDateTime } from "../lib/format";
 import { can } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
@@ -27,70 +27,53 @@ export function DisplaysPage() {
           A display link signs a screen (a TV in the dispatch room) in to {me.activeTenant?.name} read-only: it shows
           the live fleet and nothing else. Revoke a link to sign its screens out.
         </p>
-        {displays.isPending && <p className="muted">Loading…</p>}
-        {displays.isError && (
-          <p className="error" role="alert">
-            {errorMessage(displays.error)}
-          </p>
-        )}
-        {displays.data && displays.data.length === 0 && <p className="muted">No display links yet.</p>}
-        {displays.data && displays.data.length > 0 && (
-          <div className="table-scroll">
-            <table aria-label="Display links">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>State</th>
-                  <th>Created</th>
-                  <th>Expires</th>
-                  <th>Last used</th>
-                  <th className="num">Screens</th>
-                  {writable && <th aria-label="Actions" />}
-                </tr>
-              </thead>
-              <tbody>
-                {displays.data.map((d) => {
-                  const state = displayState(d);
-                  return (
-                    <tr key={d.id}>
-                      <td>{d.name}</td>
-                      <td>
-                        <span className={`status status-${state}`}>{state}</span>
-                      </td>
-                      <td>
-                        {formatDateTime(d.createdAt)}
-                        {d.createdBy && <span className="muted"> by {d.createdBy}</span>}
-                      </td>
-                      <td>{d.expiresAt ? formatDateTime(d.expiresAt) : "never"}</td>
-                      <td>{formatDateTime(d.lastUsedAt)}</td>
-                      <td className="num">{d.activeSessions}</td>
-                      {writable && (
-                        <td className="row-actions">
-                          {state === "active" && (
-                            <button
-                              type="button"
-                              className="button-secondary"
-                              aria-label={`Revoke ${d.name}`}
-                              disabled={revoke.isPending}
-                              onClick={() => revoke.mutate({ displayTokenId: d.id })}
-                            >
-                              Revoke
-                            </button>
-                          )}
-                        </td>
+        <QueryTable
+          query={displays}
+          label="Display links"
+          empty="No display links yet."
+          head={
+            <>
+              <th>Name</th>
+              <th>State</th>
+              <th>Created</th>
+              <th>Expires</th>
+              <th>Last used</th>
+              <th className="num">Screens</th>
+              {writable && <th aria-label="Actions" />}
+            </>
+          }
+        >
+          {(rows) =>
+            rows.map((d) => {
+              const state = displayState(d);
+              return (
+                <tr key={d.id}>
+                  <td>{d.name}</td>
+                  <td>
+                    <StatusBadge status={state} />
+                  </td>
+                  <td>
+                    {formatDateTime(d.createdAt)}
+                    {d.createdBy && <span className="muted"> by {d.createdBy}</span>}
+                  </td>
+                  <td>{d.expiresAt ? formatDateTime(d.expiresAt) : "never"}</td>
+                  <td>{formatDateTime(d.lastUsedAt)}</td>
+                  <td className="num">{d.activeSessions}</td>
+                  {writable && (
+                    <td className="row-actions">
+                      {state === "active" && (
+                        <MutationButton mutation={revoke} input={{ displayTokenId: d.id }} label={`Revoke ${d.name}`}>
+                          Revoke
+                        </MutationButton>
                       )}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {revoke.isError && (
-          <p className="error" role="alert">
-            {errorMessage(revoke.error)}
-          </p>
-        )}
+                    </td>
+                  )}
+                </tr>
+              );
+            })
+          }
+        </QueryTable>
+        <ErrorAlert error={revoke.error} />
       </section>
       {writable && <CreateDisplayForm />}
     </>
@@ -148,11 +131,7 @@ function CreateDisplayForm() {
             {create.isPending ? "Creating…" : "Create display link"}
           </button>
         </div>
-        {create.isError && (
-          <p className="error" role="alert">
-            {errorMessage(create.error)}
-          </p>
-        )}
+        <ErrorAlert error={create.error} />
       </form>
     </section>
   );

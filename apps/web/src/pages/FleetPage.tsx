@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useSignedIn } from "../components/Guards";
+import { DataTable, ErrorAlert, StatusBadge } from "../components/ui";
 import { errorMessage } from "../lib/errors";
 import { useLiveVehicles } from "../lib/live";
 import { can } from "../lib/session";
@@ -18,36 +19,37 @@ export function FleetPage() {
         <h1>{tenant.name} — vehicles</h1>
         {vehicles.isPending && <p className="muted">Loading…</p>}
         {vehicles.isError && <p className="error">{errorMessage(vehicles.error)}</p>}
-        {vehicles.data && vehicles.data.length === 0 && <p className="muted">No vehicles yet.</p>}
-        {vehicles.data && vehicles.data.length > 0 && (
-          <div className="table-scroll">
-            <table aria-label="Vehicles">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Plate</th>
-                  <th>Make / model</th>
-                  <th>Year</th>
-                  <th>Status</th>
-                  <th className="num">Speed limit (km/h)</th>
+        {vehicles.data && (
+          <DataTable
+            rows={vehicles.data}
+            label="Vehicles"
+            empty="No vehicles yet."
+            head={
+              <>
+                <th>Name</th>
+                <th>Plate</th>
+                <th>Make / model</th>
+                <th>Year</th>
+                <th>Status</th>
+                <th className="num">Speed limit (km/h)</th>
+              </>
+            }
+          >
+            {(rows) =>
+              rows.map((v) => (
+                <tr key={v.id}>
+                  <td>{v.name}</td>
+                  <td className="mono">{v.licensePlate ?? "—"}</td>
+                  <td>{[v.make, v.model].filter(Boolean).join(" ") || "—"}</td>
+                  <td>{v.year ?? "—"}</td>
+                  <td>
+                    <StatusBadge status={v.status} />
+                  </td>
+                  <td className="num">{v.speedLimitKph ?? "—"}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {vehicles.data.map((v) => (
-                  <tr key={v.id}>
-                    <td>{v.name}</td>
-                    <td className="mono">{v.licensePlate ?? "—"}</td>
-                    <td>{[v.make, v.model].filter(Boolean).join(" ") || "—"}</td>
-                    <td>{v.year ?? "—"}</td>
-                    <td>
-                      <span className={`status status-${v.status}`}>{v.status}</span>
-                    </td>
-                    <td className="num">{v.speedLimitKph ?? "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))
+            }
+          </DataTable>
         )}
       </section>
       {can(me, "fleet", "write") && <CreateVehicleForm />}
@@ -117,11 +119,7 @@ function CreateVehicleForm() {
             {create.isPending ? "Adding…" : "Add vehicle"}
           </button>
         </div>
-        {create.isError && (
-          <p className="error" role="alert">
-            {errorMessage(create.error)}
-          </p>
-        )}
+        <ErrorAlert error={create.error} />
       </form>
     </section>
   );

@@ -2,7 +2,7 @@ import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { AuthCard } from "../components/AuthCard";
-import { errorMessage } from "../lib/errors";
+import { ErrorAlert } from "../components/ui";
 import { useTRPC } from "../lib/trpc";
 
 /** Asks for a reset link. The answer never says whether the account exists. */
@@ -34,11 +34,7 @@ export function ForgotPasswordPage() {
               onChange={(e) => setEmail(e.target.value)}
             />
           </label>
-          {request.isError && (
-            <p className="error" role="alert">
-              {errorMessage(request.error)}
-            </p>
-          )}
+          <ErrorAlert error={request.error} />
           <button type="submit" disabled={request.isPending}>
             {request.isPending ? "Sending…" : "Send reset link"}
           </button>

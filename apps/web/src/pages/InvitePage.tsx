@@ -4,6 +4,8 @@ import { type FormEvent, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { AuthCard } from "../components/AuthCard";
 import { Loading } from "../components/Guards";
+import { NewPasswordFields, useNewPassword } from "../components/PasswordFields";
+import { ErrorAlert } from "../components/ui";
 import { errorCode, errorMessage } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
 import { loginPath, useApplySession, useMe, useSignOut } from "../lib/session";
@@ -129,11 +131,7 @@ function DeclineButton({ token, onDeclined }: { token: string; onDeclined: () =>
       >
         Decline
       </button>
-      {decline.isError && (
-        <p className="error" role="alert">
-          {errorMessage(decline.error)}
-        </p>
-      )}
+      <ErrorAlert error={decline.error} />
     </>
   );
 }
@@ -180,11 +178,7 @@ function ExistingAccount({ token, invitation, onDeclined }: Props) {
       <p>
         Signed in as <strong>{user.email}</strong>.
       </p>
-      {accept.isError && (
-        <p className="error" role="alert">
-          {errorMessage(accept.error)}
-        </p>
-      )}
+      <ErrorAlert error={accept.error} />
       <div className="auth-actions">
         <button type="button" disabled={accept.isPending} onClick={() => accept.mutate({ token })}>
           {accept.isPending ? "Accepting…" : "Accept"}
@@ -200,18 +194,12 @@ function NewAccount({ token, invitation, onDeclined }: Props) {
   const me = useMe();
   const accept = useAccept();
   const [fullName, setFullName] = useState("");
-  const [password, setPassword] = useState("");
-  const [confirm, setConfirm] = useState("");
-  const [mismatch, setMismatch] = useState(false);
+  const newPassword = useNewPassword();
   const signedInAs = me.data?.kind === "user" ? me.data.user?.email : undefined;
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    if (password !== confirm) {
-      setMismatch(true);
-      return;
-    }
-    setMismatch(false);
-    accept.mutate({ token, fullName, password });
+    if (!newPassword.check()) return;
+    accept.mutate({ token, fullName, password: newPassword.password });
   };
   return (
     <form className="stack-form" onSubmit={onSubmit} aria-label="Accept invitation">
@@ -225,33 +213,8 @@ function NewAccount({ token, invitation, onDeclined }: Props) {
         Full name
         <input autoComplete="name" required value={fullName} onChange={(e) => setFullName(e.target.value)} />
       </label>
-      <label>
-        Password
-        <input
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={10}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </label>
-      <label>
-        Confirm password
-        <input
-          type="password"
-          autoComplete="new-password"
-          required
-          value={confirm}
-          onChange={(e) => setConfirm(e.target.value)}
-        />
-      </label>
-      <p className="muted hint">At least 10 characters; a passphrase works well.</p>
-      {(mismatch || accept.isError) && (
-        <p className="error" role="alert">
-          {mismatch ? "The passwords do not match." : errorMessage(accept.error)}
-        </p>
-      )}
+      <NewPasswordFields state={newPassword} label="Password" confirmLabel="Confirm password" hint />
+      <ErrorAlert error={newPassword.mismatch ? "The passwords do not match." : accept.error} />
       <div className="auth-actions">
         <button type="submit" disabled={accept.isPending}>
           {accept.isPending ? "Creating your account…" : "Accept invitation"}

@@ -3,7 +3,7 @@ import { type FormEvent, useState } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { AuthCard } from "../components/AuthCard";
 import { Loading } from "../components/Guards";
-import { errorMessage } from "../lib/errors";
+import { ErrorAlert } from "../components/ui";
 import { safeNextPath, useApplySession, useMe } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
 
@@ -56,11 +56,7 @@ export function LoginPage() {
             onChange={(e) => setPassword(e.target.value)}
           />
         </label>
-        {login.isError && (
-          <p className="error" role="alert">
-            {errorMessage(login.error)}
-          </p>
-        )}
+        <ErrorAlert error={login.error} />
         <button type="submit" disabled={login.isPending}>
           {login.isPending ? "Signing in…" : "Sign in"}
         </button>

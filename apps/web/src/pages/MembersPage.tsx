@@ -2,7 +2,7 @@ import type { Member, Role } from "@fleetcore/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useSignedIn } from "../components/Guards";
-import { errorMessage } from "../lib/errors";
+import { ErrorAlert, MutationButton, QueryTable, StatusBadge } from "../components/ui";
 import { formatDate, formatDateTime } from "../lib/format";
 import { can } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
@@ -18,41 +18,34 @@ export function MembersPage() {
     <>
       <section className="panel">
         <h1>Members of {me.activeTenant?.name}</h1>
-        {members.isPending && <p className="muted">Loading…</p>}
-        {members.isError && (
-          <p className="error" role="alert">
-            {errorMessage(members.error)}
-          </p>
-        )}
-        {members.data && members.data.length === 0 && <p className="muted">No members yet.</p>}
-        {members.data && members.data.length > 0 && (
-          <div className="table-scroll">
-            <table aria-label="Members">
-              <thead>
-                <tr>
-                  <th>Email</th>
-                  <th>Name</th>
-                  <th>Role</th>
-                  <th>Status</th>
-                  <th>Joined</th>
-                  <th>Last sign-in</th>
-                  {writable && <th aria-label="Actions" />}
-                </tr>
-              </thead>
-              <tbody>
-                {members.data.map((m) => (
-                  <MemberRow
-                    key={m.id}
-                    member={m}
-                    roles={roles.data ?? []}
-                    writable={writable}
-                    isSelf={m.userId === me.user.id}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <QueryTable
+          query={members}
+          label="Members"
+          empty="No members yet."
+          head={
+            <>
+              <th>Email</th>
+              <th>Name</th>
+              <th>Role</th>
+              <th>Status</th>
+              <th>Joined</th>
+              <th>Last sign-in</th>
+              {writable && <th aria-label="Actions" />}
+            </>
+          }
+        >
+          {(rows) =>
+            rows.map((m) => (
+              <MemberRow
+                key={m.id}
+                member={m}
+                roles={roles.data ?? []}
+                writable={writable}
+                isSelf={m.userId === me.user.id}
+              />
+            ))
+          }
+        </QueryTable>
       </section>
       {can(me, "members", "read") && <PendingInvitations writable={writable} />}
       {writable && <InviteForm roles={roles.data ?? []} />}
@@ -113,7 +106,7 @@ function MemberRow({
         )}
       </td>
       <td>
-        <span className={`status status-${member.status}`}>{member.status}</span>
+        <StatusBadge status={member.status} />
       </td>
       <td>{formatDate(member.joinedAt)}</td>
       <td>{formatDateTime(member.lastLoginAt)}</td>
@@ -144,11 +137,7 @@ function MemberRow({
               Remove
             </button>
           )}
-          {error && (
-            <p className="error" role="alert">
-              {errorMessage(error)}
-            </p>
-          )}
+          <ErrorAlert error={error} />
         </td>
       )}
     </tr>
@@ -167,61 +156,48 @@ function PendingInvitations({ writable }: { writable: boolean }) {
   return (
     <section className="panel">
       <h2>Pending invitations</h2>
-      {invitations.isPending && <p className="muted">Loading…</p>}
-      {invitations.isError && (
-        <p className="error" role="alert">
-          {errorMessage(invitations.error)}
-        </p>
-      )}
-      {invitations.data && invitations.data.length === 0 && <p className="muted">No pending invitations.</p>}
-      {invitations.data && invitations.data.length > 0 && (
-        <div className="table-scroll">
-          <table aria-label="Pending invitations">
-            <thead>
-              <tr>
-                <th>Email</th>
-                <th>Role</th>
-                <th>Invited by</th>
-                <th>Sent</th>
-                <th>Expires</th>
-                {writable && <th aria-label="Actions" />}
-              </tr>
-            </thead>
-            <tbody>
-              {invitations.data.map((i) => (
-                <tr key={i.id}>
-                  <td>{i.email}</td>
-                  <td>{i.role.name}</td>
-                  <td>{i.invitedBy ?? "—"}</td>
-                  <td>{formatDateTime(i.createdAt)}</td>
-                  <td>
-                    {formatDateTime(i.expiresAt)}
-                    {i.expired && <span className="tag tag-bad">expired</span>}
-                  </td>
-                  {writable && (
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="button-secondary"
-                        aria-label={`Revoke invitation for ${i.email}`}
-                        disabled={revoke.isPending}
-                        onClick={() => revoke.mutate({ invitationId: i.id })}
-                      >
-                        Revoke
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {revoke.isError && (
-        <p className="error" role="alert">
-          {errorMessage(revoke.error)}
-        </p>
-      )}
+      <QueryTable
+        query={invitations}
+        label="Pending invitations"
+        empty="No pending invitations."
+        head={
+          <>
+            <th>Email</th>
+            <th>Role</th>
+            <th>Invited by</th>
+            <th>Sent</th>
+            <th>Expires</th>
+            {writable && <th aria-label="Actions" />}
+          </>
+        }
+      >
+        {(rows) =>
+          rows.map((i) => (
+            <tr key={i.id}>
+              <td>{i.email}</td>
+              <td>{i.role.name}</td>
+              <td>{i.invitedBy ?? "—"}</td>
+              <td>{formatDateTime(i.createdAt)}</td>
+              <td>
+                {formatDateTime(i.expiresAt)}
+                {i.expired && <span className="tag tag-bad">expired</span>}
+              </td>
+              {writable && (
+                <td className="row-actions">
+                  <MutationButton
+                    mutation={revoke}
+                    input={{ invitationId: i.id }}
+                    label={`Revoke invitation for ${i.email}`}
+                  >
+                    Revoke
+                  </MutationButton>
+                </td>
+              )}
+            </tr>
+          ))
+        }
+      </QueryTable>
+      <ErrorAlert error={revoke.error} />
     </section>
   );
 }
@@ -272,11 +248,7 @@ function InviteForm({ roles }: { roles: Role[] }) {
             {invite.isPending ? "Sending…" : "Send invitation"}
           </button>
         </div>
-        {invite.isError && (
-          <p className="error" role="alert">
-            {errorMessage(invite.error)}
-          </p>
-        )}
+        <ErrorAlert error={invite.error} />
         {sentTo && (
           <p className="success" role="status">
             Invitation sent to {sentTo}.

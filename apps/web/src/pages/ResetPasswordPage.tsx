@@ -1,8 +1,9 @@
 import { useMutation } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import type { FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { AuthCard } from "../components/AuthCard";
-import { errorMessage } from "../lib/errors";
+import { NewPasswordFields, useNewPassword } from "../components/PasswordFields";
+import { ErrorAlert } from "../components/ui";
 import { useTRPC } from "../lib/trpc";
 
 /** Sets a new password from an emailed `?token=`. */
@@ -10,9 +11,7 @@ export function ResetPasswordPage() {
   const trpc = useTRPC();
   const [params] = useSearchParams();
   const token = params.get("token") ?? "";
-  const [password, setPassword] = useState("");
-  const [confirm, setConfirm] = useState("");
-  const [mismatch, setMismatch] = useState(false);
+  const newPassword = useNewPassword();
   const reset = useMutation(trpc.auth.resetPassword.mutationOptions());
 
   if (!token) {
@@ -29,12 +28,8 @@ export function ResetPasswordPage() {
   }
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    if (password !== confirm) {
-      setMismatch(true);
-      return;
-    }
-    setMismatch(false);
-    reset.mutate({ token, newPassword: password });
+    if (!newPassword.check()) return;
+    reset.mutate({ token, newPassword: newPassword.password });
   };
   return (
     <AuthCard title="Choose a new password">
@@ -47,33 +42,8 @@ export function ResetPasswordPage() {
         </>
       ) : (
         <form className="stack-form" onSubmit={onSubmit} aria-label="Choose a new password">
-          <label>
-            New password
-            <input
-              type="password"
-              autoComplete="new-password"
-              required
-              minLength={10}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </label>
-          <label>
-            Confirm new password
-            <input
-              type="password"
-              autoComplete="new-password"
-              required
-              value={confirm}
-              onChange={(e) => setConfirm(e.target.value)}
-            />
-          </label>
-          <p className="muted hint">At least 10 characters; a passphrase works well.</p>
-          {(mismatch || reset.isError) && (
-            <p className="error" role="alert">
-              {mismatch ? "The passwords do not match." : errorMessage(reset.error)}
-            </p>
-          )}
+          <NewPasswordFields state={newPassword} hint />
+          <ErrorAlert error={newPassword.mismatch ? "The passwords do not match." : reset.error} />
           <button type="submit" disabled={reset.isPending}>
             {reset.isPending ? "Saving…" : "Set new password"}
           </button>

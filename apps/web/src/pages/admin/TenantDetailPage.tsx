@@ -1,18 +1,15 @@
-import {
-  ACCOUNT_MANAGER_ROLES,
-  type ProviderTenantDetail,
-  TENANT_STATUSES,
-  type TenantStatus,
-} from "@fleetcore/validators";
+import { ACCOUNT_MANAGER_ROLES, type ProviderTenantDetail, type TenantStatus } from "@fleetcore/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useParams } from "react-router";
 import { Loading, useSignedIn } from "../../components/Guards";
+import { DataTable, ErrorAlert, StatusBadge } from "../../components/ui";
 import { errorCode, errorMessage } from "../../lib/errors";
 import { calendarDateFromInput, formatCalendarDate, formatDateTime, humanize, todayInputValue } from "../../lib/format";
 import { useSwitchTenant } from "../../lib/session";
 import { useTRPC } from "../../lib/trpc";
 import { AdminNav } from "./AdminNav";
+import { TenantStatusOptions } from "./TenantStatusOptions";
 
 type AccountManagerRole = (typeof ACCOUNT_MANAGER_ROLES)[number];
 
@@ -48,17 +45,13 @@ export function TenantDetailPage() {
       <section className="panel">
         <div className="panel-head">
           <h1>
-            {tenant.name} <span className={`status status-${tenant.status}`}>{tenant.status}</span>
+            {tenant.name} <StatusBadge status={tenant.status} />
           </h1>
           <button type="button" disabled={open.isPending} onClick={() => open.mutate({ tenantId: tenant.id })}>
             {open.isPending ? "Opening…" : "Open as provider"}
           </button>
         </div>
-        {open.isError && (
-          <p className="error" role="alert">
-            {errorMessage(open.error)}
-          </p>
-        )}
+        <ErrorAlert error={open.error} />
         <dl className="facts facts-inline">
           <dt>Slug</dt>
           <dd className="mono">{tenant.slug}</dd>
@@ -119,11 +112,7 @@ function StatusForm({ tenantId, status }: { tenantId: string; status: TenantStat
         <label>
           New status
           <select value={next} onChange={(e) => setNext(e.target.value as TenantStatus)}>
-            {TENANT_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
+            <TenantStatusOptions />
           </select>
         </label>
         <label>
@@ -136,11 +125,7 @@ function StatusForm({ tenantId, status }: { tenantId: string; status: TenantStat
         <button type="submit" disabled={change.isPending || next === status}>
           {change.isPending ? "Saving…" : "Change status"}
         </button>
-        {change.isError && (
-          <p className="error" role="alert">
-            {errorMessage(change.error)}
-          </p>
-        )}
+        <ErrorAlert error={change.error} />
         {change.isSuccess && (
           <p className="success" role="status">
             Status changed.
@@ -172,11 +157,7 @@ function NotesEditor({ tenantId, notes }: { tenantId: string; notes: string | nu
         <button type="submit" disabled={save.isPending || !dirty}>
           {save.isPending ? "Saving…" : "Save notes"}
         </button>
-        {save.isError && (
-          <p className="error" role="alert">
-            {errorMessage(save.error)}
-          </p>
-        )}
+        <ErrorAlert error={save.error} />
         {save.isSuccess && !dirty && (
           <p className="success" role="status">
             Notes saved.
@@ -212,58 +193,52 @@ function AccountManagers({ detail }: { detail: ProviderTenantDetail }) {
   return (
     <section className="panel">
       <h2>Account managers</h2>
-      {detail.accountManagers.length === 0 ? (
-        <p className="muted">No account managers assigned.</p>
-      ) : (
-        <div className="table-scroll">
-          <table aria-label="Account managers">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Email</th>
-                <th>Role</th>
-                <th>From</th>
-                <th>Until</th>
-                <th aria-label="Actions" />
-              </tr>
-            </thead>
-            <tbody>
-              {detail.accountManagers.map((a) => (
-                <tr key={a.id} className={a.current ? undefined : "past"}>
-                  <td>
-                    {a.name}
-                    {me.user.email === a.email && <span className="tag">you</span>}
-                  </td>
-                  <td>{a.email}</td>
-                  <td>{humanize(a.role)}</td>
-                  <td>{formatCalendarDate(a.startDate)}</td>
-                  <td>{a.endDate ? formatCalendarDate(a.endDate) : "—"}</td>
-                  <td className="row-actions">
-                    {a.current && (
-                      <button
-                        type="button"
-                        className="button-secondary"
-                        aria-label={`End assignment of ${a.name} (${humanize(a.role)})`}
-                        disabled={end.isPending}
-                        onClick={() =>
-                          end.mutate({ assignmentId: a.id, endDate: calendarDateFromInput(todayInputValue()) })
-                        }
-                      >
-                        End today
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {end.isError && (
-        <p className="error" role="alert">
-          {errorMessage(end.error)}
-        </p>
-      )}
+      <DataTable
+        rows={detail.accountManagers}
+        label="Account managers"
+        empty="No account managers assigned."
+        head={
+          <>
+            <th>Name</th>
+            <th>Email</th>
+            <th>Role</th>
+            <th>From</th>
+            <th>Until</th>
+            <th aria-label="Actions" />
+          </>
+        }
+      >
+        {(rows) =>
+          rows.map((a) => (
+            <tr key={a.id} className={a.current ? undefined : "past"}>
+              <td>
+                {a.name}
+                {me.user.email === a.email && <span className="tag">you</span>}
+              </td>
+              <td>{a.email}</td>
+              <td>{humanize(a.role)}</td>
+              <td>{formatCalendarDate(a.startDate)}</td>
+              <td>{a.endDate ? formatCalendarDate(a.endDate) : "—"}</td>
+              <td className="row-actions">
+                {a.current && (
+                  <button
+                    type="button"
+                    className="button-secondary"
+                    aria-label={`End assignment of ${a.name} (${humanize(a.role)})`}
+                    disabled={end.isPending}
+                    onClick={() =>
+                      end.mutate({ assignmentId: a.id, endDate: calendarDateFromInput(todayInputValue()) })
+                    }
+                  >
+                    End today
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))
+        }
+      </DataTable>
+      <ErrorAlert error={end.error} />
       <h3>Assign an account manager</h3>
       <form className="grid-form" onSubmit={onSubmit} aria-label="Assign an account manager">
         <label>
@@ -296,11 +271,7 @@ function AccountManagers({ detail }: { detail: ProviderTenantDetail }) {
             {assign.isPending ? "Assigning…" : "Assign"}
           </button>
         </div>
-        {(assign.isError || employees.isError) && (
-          <p className="error" role="alert">
-            {errorMessage(assign.error ?? employees.error)}
-          </p>
-        )}
+        <ErrorAlert error={assign.error ?? employees.error} />
       </form>
     </section>
   );
@@ -310,59 +281,55 @@ function MembersAndInvitations({ detail }: { detail: ProviderTenantDetail }) {
   return (
     <section className="panel">
       <h2>Members</h2>
-      {detail.members.length === 0 ? (
-        <p className="muted">No members yet.</p>
-      ) : (
-        <div className="table-scroll">
-          <table aria-label="Members">
-            <thead>
-              <tr>
-                <th>Email</th>
-                <th>Name</th>
-                <th>Roles</th>
-                <th>Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {detail.members.map((m) => (
-                <tr key={m.id}>
-                  <td>{m.email}</td>
-                  <td>{m.fullName ?? "—"}</td>
-                  <td>{m.roles.join(", ") || "—"}</td>
-                  <td>
-                    <span className={`status status-${m.status}`}>{m.status}</span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        rows={detail.members}
+        label="Members"
+        empty="No members yet."
+        head={
+          <>
+            <th>Email</th>
+            <th>Name</th>
+            <th>Roles</th>
+            <th>Status</th>
+          </>
+        }
+      >
+        {(rows) =>
+          rows.map((m) => (
+            <tr key={m.id}>
+              <td>{m.email}</td>
+              <td>{m.fullName ?? "—"}</td>
+              <td>{m.roles.join(", ") || "—"}</td>
+              <td>
+                <StatusBadge status={m.status} />
+              </td>
+            </tr>
+          ))
+        }
+      </DataTable>
       <h3>Pending invitations</h3>
-      {detail.pendingInvitations.length === 0 ? (
-        <p className="muted">No pending invitations.</p>
-      ) : (
-        <div className="table-scroll">
-          <table aria-label="Pending invitations">
-            <thead>
-              <tr>
-                <th>Email</th>
-                <th>Role</th>
-                <th>Expires</th>
-              </tr>
-            </thead>
-            <tbody>
-              {detail.pendingInvitations.map((i) => (
-                <tr key={i.id}>
-                  <td>{i.email}</td>
-                  <td>{i.role}</td>
-                  <td>{formatDateTime(i.expiresAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        rows={detail.pendingInvitations}
+        label="Pending invitations"
+        empty="No pending invitations."
+        head={
+          <>
+            <th>Email</th>
+            <th>Role</th>
+            <th>Expires</th>
+          </>
+        }
+      >
+        {(rows) =>
+          rows.map((i) => (
+            <tr key={i.id}>
+              <td>{i.email}</td>
+              <td>{i.role}</td>
+              <td>{formatDateTime(i.expiresAt)}</td>
+            </tr>
+          ))
+        }
+      </DataTable>
     </section>
   );
 }

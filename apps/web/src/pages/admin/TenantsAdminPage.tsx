@@ -1,12 +1,13 @@
-import { TENANT_STATUSES, type TenantStatus } from "@fleetcore/validators";
+import type { TenantStatus } from "@fleetcore/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useDeferredValue, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useSignedIn } from "../../components/Guards";
-import { errorMessage } from "../../lib/errors";
+import { ErrorAlert, QueryTable, StatusBadge } from "../../components/ui";
 import { formatDate, humanize } from "../../lib/format";
 import { useTRPC } from "../../lib/trpc";
 import { AdminNav } from "./AdminNav";
+import { TenantStatusOptions } from "./TenantStatusOptions";
 
 /** Provider staff: every tenant, filtered by status and name; provider admins create tenants here. */
 export function TenantsAdminPage() {
@@ -41,11 +42,7 @@ export function TenantsAdminPage() {
             Status
             <select value={status} onChange={(e) => setStatus(e.target.value as TenantStatus | "")}>
               <option value="">All</option>
-              {TENANT_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
+              <TenantStatusOptions />
             </select>
           </label>
           <label>
@@ -58,53 +55,46 @@ export function TenantsAdminPage() {
             />
           </label>
         </search>
-        {tenants.isPending && <p className="muted">Loading…</p>}
-        {tenants.isError && (
-          <p className="error" role="alert">
-            {errorMessage(tenants.error)}
-          </p>
-        )}
-        {tenants.data && tenants.data.length === 0 && <p className="muted">No tenants match.</p>}
-        {tenants.data && tenants.data.length > 0 && (
-          <div className="table-scroll">
-            <table aria-label="Tenants">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Slug</th>
-                  <th>Status</th>
-                  <th>Country</th>
-                  <th className="num">Members</th>
-                  <th className="num">Vehicles</th>
-                  <th>Account managers</th>
-                  <th>Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {tenants.data.map((t) => (
-                  <tr key={t.id}>
-                    <td>
-                      <Link to={`/admin/tenants/${t.id}`}>{t.name}</Link>
-                    </td>
-                    <td className="mono">{t.slug}</td>
-                    <td>
-                      <span className={`status status-${t.status}`}>{t.status}</span>
-                    </td>
-                    <td>{t.countryCode}</td>
-                    <td className="num">{t.memberCount}</td>
-                    <td className="num">{t.vehicleCount}</td>
-                    <td>
-                      {t.accountManagers.length > 0
-                        ? t.accountManagers.map((a) => `${a.name} (${humanize(a.role)})`).join(", ")
-                        : "—"}
-                    </td>
-                    <td>{formatDate(t.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <QueryTable
+          query={tenants}
+          label="Tenants"
+          empty="No tenants match."
+          head={
+            <>
+              <th>Name</th>
+              <th>Slug</th>
+              <th>Status</th>
+              <th>Country</th>
+              <th className="num">Members</th>
+              <th className="num">Vehicles</th>
+              <th>Account managers</th>
+              <th>Created</th>
+            </>
+          }
+        >
+          {(rows) =>
+            rows.map((t) => (
+              <tr key={t.id}>
+                <td>
+                  <Link to={`/admin/tenants/${t.id}`}>{t.name}</Link>
+                </td>
+                <td className="mono">{t.slug}</td>
+                <td>
+                  <StatusBadge status={t.status} />
+                </td>
+                <td>{t.countryCode}</td>
+                <td className="num">{t.memberCount}</td>
+                <td className="num">{t.vehicleCount}</td>
+                <td>
+                  {t.accountManagers.length > 0
+                    ? t.accountManagers.map((a) => `${a.name} (${humanize(a.role)})`).join(", ")
+                    : "—"}
+                </td>
+                <td>{formatDate(t.createdAt)}</td>
+              </tr>
+            ))
+          }
+        </QueryTable>
       </section>
     </>
   );
@@ -227,11 +217,7 @@ function NewTenantForm({ onCancel }: { onCancel: () => void }) {
             Cancel
           </button>
         </div>
-        {create.isError && (
-          <p className="error" role="alert">
-            {errorMessage(create.error)}
-          </p>
-        )}
+        <ErrorAlert error={create.error} />
       </form>
     </section>
   );
