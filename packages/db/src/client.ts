@@ -3,9 +3,11 @@
  * cached by URL (documenso's pattern) so hot reloads and tests don't leak connection pools.
  */
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 
 export type { Prisma } from "./generated/prisma/client";
+export type { Pool as PgPool, PoolClient as PgPoolClient } from "pg";
 export { PrismaClient };
 
 const clients = new Map<string, PrismaClient>();
@@ -32,6 +34,24 @@ export function getPrisma(databaseUrl: string, opts: { maxConnections?: number }
 /** Disconnects and forgets every cached client (process shutdown, end of a test file). */
 export async function disconnectAll(): Promise<void> {
   const all = [...clients.values()];
+  const allPools = [...pools.values()];
   clients.clear();
-  await Promise.all(all.map((c) => c.$disconnect()));
+  pools.clear();
+  await Promise.all([...all.map((c) => c.$disconnect()), ...allPools.map((p) => p.end())]);
+}
+
+const pools = new Map<string, pg.Pool>();
+
+/**
+ * A plain node-postgres pool for hot paths that bypass the ORM (position ingest: multi-row
+ * `unnest` inserts), cached per URL like {@link getPrisma}. Same role, same row-level security:
+ * callers set the scope with `set_config` inside their transaction (see ingest/store.ts in core).
+ */
+export function getPgPool(databaseUrl: string, opts: { max?: number } = {}): pg.Pool {
+  let pool = pools.get(databaseUrl);
+  if (!pool) {
+    pool = new pg.Pool({ connectionString: databaseUrl, max: opts.max ?? 4, application_name: "fleetcore-ingest" });
+    pools.set(databaseUrl, pool);
+  }
+  return pool;
 }

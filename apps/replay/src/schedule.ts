@@ -1,0 +1,110 @@
+/**
+ * Turning time-ordered fixes into a replay plan: rebased timestamps, send offsets at a speed-up
+ * factor, derived bearings, and the OsmAnd query each fix is sent as.
+ */
+import type { ReplayFix } from "./csv.ts";
+import { haversineM, initialBearingDeg, mpsToKnots } from "./geo.ts";
+
+/**
+ * Query parameters of one OsmAnd / Traccar Client request
+ * (https://www.traccar.org/osmand/: `id`, `lat`, `lon`, `timestamp`, `speed`, `bearing`).
+ */
+export interface OsmAndQuery {
+  /** Device unique id: `<prefix><vehicle_id>`. */
+  id: string;
+  /** WGS 84 degrees. */
+  lat: number;
+  /** WGS 84 degrees. */
+  lon: number;
+  /** Fix time, Unix seconds (rebased). */
+  timestamp: number;
+  /** Knots; absent when the row had no speed. */
+  speed?: number;
+  /** Degrees clockwise from true north, [0, 360); absent for a vehicle's first fix or when it did not move. */
+  bearing?: number;
+}
+
+/** One fix ready to send. */
+export interface PlannedFix {
+  fix: ReplayFix;
+  /** Wall-clock delay from the start of the replay before sending, ms (0 for `--speed max`). */
+  sendOffsetMs: number;
+  query: OsmAndQuery;
+}
+
+/** `--speed`: a real-time multiplier (> 0) or as fast as the server accepts. */
+export type ReplaySpeed = number | "max";
+
+/** Below this step, metres, a vehicle counts as standing still and gets no bearing (GPS jitter). */
+export const MIN_MOVE_FOR_BEARING_M = 1;
+
+/**
+ * Rebases a fix time: the earliest time of the file, `t0Ms`, maps to `now0S`, and every fix keeps
+ * its distance from it at real time: `now0S + round((tMs − t0Ms) / 1000)`, Unix seconds.
+ * Note that the timestamp does not depend on the speed-up factor; at `--speed N` the fix at t is
+ * sent (t − t0)/N after the start, so with N > 1 timestamps run ahead of the wall clock.
+ */
+export function rebaseTimestampS(tMs: number, t0Ms: number, now0S: number): number {
+  return now0S + Math.round((tMs - t0Ms) / 1000);
+}
+
+/**
+ * Wall-clock send offset of a fix, ms after the start: `(tMs − t0Ms) / speed`, or 0 for "max"
+ * (then only order and concurrency pace the sending).
+ */
+export function sendOffsetMs(tMs: number, t0Ms: number, speed: ReplaySpeed): number {
+  return speed === "max" ? 0 : (tMs - t0Ms) / speed;
+}
+
+const round = (n: number, digits: number): number => {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+};
+
+/**
+ * Plans a replay of `fixes` (sorted by time, as {@link parseReplayCsv} returns them) starting at
+ * `now0Ms` (epoch ms; whole seconds are used). Bearing is the initial great-circle bearing from the
+ * same vehicle's previous fix when it moved at least {@link MIN_MOVE_FOR_BEARING_M}; speed is converted
+ * m/s → knots. Speed is rounded to 0.001 kn and bearing to 0.1°.
+ */
+export function planReplay(
+  fixes: readonly ReplayFix[],
+  opts: { now0Ms: number; speed: ReplaySpeed; prefix: string },
+): PlannedFix[] {
+  const first = fixes[0];
+  if (!first) return [];
+  const t0Ms = first.timeMs;
+  const now0S = Math.floor(opts.now0Ms / 1000);
+  const previous = new Map<string, ReplayFix>();
+  return fixes.map((fix) => {
+    const query: OsmAndQuery = {
+      id: `${opts.prefix}${fix.vehicleId}`,
+      lat: fix.latitude,
+      lon: fix.longitude,
+      timestamp: rebaseTimestampS(fix.timeMs, t0Ms, now0S),
+    };
+    if (fix.speedMps !== null) query.speed = round(mpsToKnots(fix.speedMps), 3);
+    const prev = previous.get(fix.vehicleId);
+    if (prev && haversineM(prev.latitude, prev.longitude, fix.latitude, fix.longitude) >= MIN_MOVE_FOR_BEARING_M) {
+      query.bearing = round(initialBearingDeg(prev.latitude, prev.longitude, fix.latitude, fix.longitude), 1) % 360;
+    }
+    previous.set(fix.vehicleId, fix);
+    return { fix, sendOffsetMs: sendOffsetMs(fix.timeMs, t0Ms, opts.speed), query };
+  });
+}
+
+/**
+ * The request URL of one fix: `base` with the query appended (`http://host:5055` →
+ * `http://host:5055/?id=…`; a path such as `/ingest/osmand` is kept as is, with no slash added).
+ */
+export function osmAndUrl(base: string | URL, query: OsmAndQuery): URL {
+  const url = new URL(base);
+  url.search = "";
+  url.searchParams.set("id", query.id);
+  url.searchParams.set("lat", String(query.lat));
+  url.searchParams.set("lon", String(query.lon));
+  url.searchParams.set("timestamp", String(query.timestamp));
+  if (query.speed !== undefined) url.searchParams.set("speed", String(query.speed));
+  if (query.bearing !== undefined) url.searchParams.set("bearing", String(query.bearing));
+  return url;
+}
