@@ -10,14 +10,22 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
 import { type AppRouter, appRouter, type Services, type TenantEventPublisher } from "@fleetcore/api";
 import type { Env } from "@fleetcore/config";
-import { DomainError, LoginThrottle, OutboxEmailTransport, openDisplaySession } from "@fleetcore/core";
-import { getTimescaleStatus, type PrismaClient, REPO_ROOT } from "@fleetcore/db";
+import {
+  DomainError,
+  IngestService,
+  LoginThrottle,
+  OutboxEmailTransport,
+  openDisplaySession,
+  PositionWriter,
+} from "@fleetcore/core";
+import { getPgPool, getTimescaleStatus, type PrismaClient, REPO_ROOT } from "@fleetcore/db";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "@fleetcore/realtime";
 import { SOCKET_PATH, tenantRoom } from "@fleetcore/realtime";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Server as SocketServer } from "socket.io";
 import { checkOrigin, clientMeta, cookieJar, createRequestContext } from "./http/session";
+import { buildOsmAndServer, registerIngestRoutes } from "./ingest";
 import { authenticateSocket, registerSocketHandlers, sweepEndedSockets } from "./realtime";
 
 export type FleetcoreSocketServer = SocketServer<
@@ -30,6 +38,9 @@ export type FleetcoreSocketServer = SocketServer<
 export interface BuiltApp {
   app: FastifyInstance;
   io: FleetcoreSocketServer;
+  /** The OsmAnd protocol listener (not listening yet: `osmand.listen({ port: env.OSMAND_PORT })`). */
+  osmand: FastifyInstance;
+  ingest: IngestService;
 }
 
 /**
@@ -68,6 +79,11 @@ export async function buildApp(opts: {
   };
   const allowedOrigins = env.PUBLIC_URL ? [new URL(env.PUBLIC_URL).origin] : [];
 
+  const pool = getPgPool(env.DATABASE_URL);
+  const writer = new PositionWriter(pool);
+  const ingest = new IngestService(pool, writer);
+  const osmand = buildOsmAndServer(ingest, { logLevel: env.LOG_LEVEL });
+
   io.use(authenticateSocket(db));
   registerSocketHandlers(io, db);
   // Ended sessions (logout, member removed, display revoked) lose their live feed within a minute.
@@ -100,6 +116,8 @@ export async function buildApp(opts: {
       throw err;
     }
   });
+
+  registerIngestRoutes(app, { ingest, pool });
 
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",
@@ -154,10 +172,11 @@ export async function buildApp(opts: {
 
   app.addHook("onClose", async () => {
     clearInterval(sweep);
+    await osmand.close();
     await io.close();
   });
 
-  return { app, io };
+  return { app, io, osmand, ingest };
 }
 
 function displayRefusedPage(message: string): string {

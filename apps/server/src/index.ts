@@ -7,7 +7,7 @@ import { buildApp } from "./app";
 
 const env = loadEnv();
 const db = getPrisma(env.DATABASE_URL);
-const { app } = await buildApp({ env, db });
+const { app, osmand } = await buildApp({ env, db });
 
 let closing = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -24,9 +24,17 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 try {
   await app.listen({ port: env.PORT, host: env.HOST });
   const url = `http://localhost:${env.PORT}`;
+  let osmandLine = `OsmAnd / Traccar Client: ${url}/ingest/osmand`;
+  try {
+    await osmand.listen({ port: env.OSMAND_PORT, host: env.HOST });
+    osmandLine += ` and port ${env.OSMAND_PORT}`;
+  } catch (err) {
+    // The main port still serves the protocol; a taken 5055 must not take the platform down.
+    app.log.error({ err, port: env.OSMAND_PORT }, "OsmAnd listener could not start (set OSMAND_PORT)");
+  }
   app.log.info({ url }, "Fleetcore is running");
   console.log(
-    `\n  Fleetcore is running at ${url}\n  Health: ${url}/healthz\n  Stop with Ctrl+C; stop the local database with \`npm run db:stop\`.\n`,
+    `\n  Fleetcore is running at ${url}\n  Health: ${url}/healthz\n  ${osmandLine}\n  Stop with Ctrl+C; stop the local database with \`npm run db:stop\`.\n`,
   );
 } catch (err) {
   app.log.fatal({ err }, "could not start the server");

@@ -4,7 +4,9 @@
  */
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { deviceRouter } from "./routers/device";
 import { displayRouter } from "./routers/display";
+import { ingestKeyRouter } from "./routers/ingestKey";
 import { invitationRouter } from "./routers/invitation";
 import { memberRouter } from "./routers/member";
 import { providerRouter } from "./routers/provider";
@@ -21,6 +23,8 @@ export const appRouter = router({
   audit: auditRouter,
   provider: providerRouter,
   vehicle: vehicleRouter,
+  device: deviceRouter,
+  ingestKey: ingestKeyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -28,6 +28,11 @@ const EnvSchema = z.object({
   DATABASE_ADMIN_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   /**
+   * Port of the OsmAnd protocol listener (Traccar Client and compatible apps), 5055 like Traccar.
+   * 0 picks a free port (tests). The main port also serves it at /ingest/osmand.
+   */
+  OSMAND_PORT: z.coerce.number().int().min(0).max(65535).default(5055),
+  /**
    * Public origin of the platform, used in emailed links (invitations, password resets), e.g.
    * https://fleet.example.com. Defaults to http://localhost:PORT. Its origin is also accepted as
    * the Origin of state-changing requests, besides the request's own host.

@@ -73,7 +73,8 @@ describe("ingest write path (application role, system scope)", () => {
     const latest = await db.latestPosition.findMany({ where: { tenantId } });
     expect(latest).toHaveLength(1);
     expect(latest[0]?.latitude).toBeCloseTo(30.2702, 6);
-    const expected = haversineM(30.2672, -97.7431, 30.2682, -97.7431) + haversineM(30.2682, -97.7431, 30.2702, -97.7431);
+    const expected =
+      haversineM(30.2672, -97.7431, 30.2682, -97.7431) + haversineM(30.2682, -97.7431, 30.2702, -97.7431);
     expect(latest[0]?.odometerM).toBeCloseTo(expected, 1);
     const vehicle = await db.vehicle.findUniqueOrThrow({ where: { id: vehicleId } });
     expect(vehicle.odometerM).toBeCloseTo(expected, 1);

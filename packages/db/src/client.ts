@@ -6,8 +6,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 
-export type { Prisma } from "./generated/prisma/client";
 export type { Pool as PgPool, PoolClient as PgPoolClient } from "pg";
+export type { Prisma } from "./generated/prisma/client";
 export { PrismaClient };
 
 const clients = new Map<string, PrismaClient>();

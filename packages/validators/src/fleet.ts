@@ -74,3 +74,74 @@ export const ZListVehiclePositionsRequest = z.object({
   to: z.date().optional(),
   limit: z.number().int().min(1).max(10_000).default(1000),
 });
+
+/**
+ * One position of the batch ingest API (`POST /ingest/positions`, JSON array or NDJSON).
+ * `deviceId` is the device's unique id as registered; `time` ISO 8601 or Unix milliseconds.
+ */
+export const ZBatchPosition = z.object({
+  deviceId: z.string().trim().min(1).max(128),
+  time: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).transform((t) => new Date(t)),
+  latitude: z.number(),
+  longitude: z.number(),
+  speedKph: z.number().nullish(),
+  headingDeg: z.number().nullish(),
+  altitudeM: z.number().nullish(),
+  accuracyM: z.number().nullish(),
+  valid: z.boolean().nullish(),
+  attributes: z.record(z.string(), z.unknown()).default({}),
+});
+export type BatchPosition = z.output<typeof ZBatchPosition>;
+
+/** A batch-ingest API key as listed (the key itself is shown once, at creation). */
+export const ZIngestApiKey = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  prefix: z.string(),
+  createdAt: z.date(),
+  lastUsedAt: z.date().nullable(),
+  revokedAt: z.date().nullable(),
+  createdBy: z.string().nullable(),
+});
+export type IngestApiKey = z.infer<typeof ZIngestApiKey>;
+
+/** A GPS device (tel_devices) as the API returns it. */
+export const ZDevice = z.object({
+  id: z.uuid(),
+  uniqueId: z.string(),
+  name: z.string(),
+  protocol: z.string().nullable(),
+  vehicleId: z.uuid().nullable(),
+  status: z.enum(["active", "inactive"]),
+  lastSeenAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+export type Device = z.infer<typeof ZDevice>;
+
+/**
+ * Input of `device.create`: registers a tracker by the id it sends (OsmAnd `id`, Traccar unique id,
+ * IMEI…), optionally in a vehicle. Claiming an unknown device is creating it with that id.
+ */
+export const ZCreateDeviceRequest = z.object({
+  uniqueId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(128)
+    .regex(/^[\w.:@-]+$/, "letters, digits and . _ : @ - only"),
+  name: z.string().trim().min(1).max(80),
+  vehicleId: z.uuid().optional(),
+  protocol: z.string().trim().max(40).optional(),
+});
+export type CreateDeviceRequest = z.input<typeof ZCreateDeviceRequest>;
+
+/** An unregistered device that reported (tel_unknown_devices). */
+export const ZUnknownDevice = z.object({
+  id: z.uuid(),
+  uniqueId: z.string(),
+  protocol: z.string(),
+  firstSeenAt: z.date(),
+  lastSeenAt: z.date(),
+  reportCount: z.number().int(),
+  lastFix: z.record(z.string(), z.unknown()),
+});

@@ -11,7 +11,7 @@
  * @fleetcore/validators), so the JSON body is checked by the small readers below; each error names the
  * field path.
  */
-import { DecodeError, type DecodedPosition, KNOTS_TO_KPH, MPS_TO_KPH } from "./types";
+import { type DecodedPosition, DecodeError, KNOTS_TO_KPH, MPS_TO_KPH } from "./types";
 
 /** Java's `Integer.MAX_VALUE`: Traccar treats an integer timestamp below it as seconds, otherwise ms. */
 const JAVA_INT_MAX = 2_147_483_647;

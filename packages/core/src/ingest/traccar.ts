@@ -9,7 +9,7 @@
  * Pure: no database, no HTTP framework.
  */
 import { parseIso8601Utc } from "./osmand";
-import { DecodeError, type DecodedPosition, KNOTS_TO_KPH } from "./types";
+import { type DecodedPosition, DecodeError, KNOTS_TO_KPH } from "./types";
 
 /** A Traccar event (`org.traccar.model.Event`) as forwarded, in Fleetcore's shape. */
 export interface TraccarForwardEvent {

@@ -1,0 +1,170 @@
+import type { AddressInfo } from "node:net";
+import type { AppRouter } from "@fleetcore/api";
+import { disconnectAll } from "@fleetcore/db";
+import { testOwnerPrisma } from "@fleetcore/db/test-context";
+import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import superjson from "superjson";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { httpLogin, startTestServer } from "./helpers";
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let osmandUrl: string;
+let owner: ReturnType<typeof client>;
+const tag = Math.random().toString(36).slice(2, 8);
+const deviceId = `osmand-${tag}`;
+
+const client = (cookie: string) =>
+  createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${server.url}/trpc`,
+        transformer: superjson,
+        headers: () => ({ cookie, origin: server.url }),
+      }),
+    ],
+  });
+
+beforeAll(async () => {
+  server = await startTestServer();
+  await server.osmand.listen({ port: 0, host: "127.0.0.1" });
+  osmandUrl = `http://127.0.0.1:${(server.osmand.server.address() as AddressInfo).port}`;
+  owner = client((await httpLogin(server.url, "owner@lonestar.demo")).cookie);
+  const vehicles = await owner.vehicle.list.query({});
+  await owner.device.create.mutate({ uniqueId: deviceId, name: "Phone", vehicleId: vehicles[0]?.id });
+});
+afterAll(async () => {
+  await server.app.close();
+  await disconnectAll();
+});
+
+/** Stored positions of a device (read as the owner, past RLS). */
+async function positionsOf(uniqueId: string) {
+  const db = testOwnerPrisma();
+  const device = await db.device.findUniqueOrThrow({ where: { uniqueId } });
+  return db.position.findMany({ where: { deviceId: device.id }, orderBy: { time: "asc" } });
+}
+const nowS = () => Math.floor(Date.now() / 1000);
+
+describe("OsmAnd protocol (Traccar Client)", () => {
+  it("stores a GET with query parameters on the main port: speed in knots becomes km/h, extras kept", async () => {
+    const t = nowS() - 60;
+    const res = await fetch(
+      `${server.url}/ingest/osmand?id=${deviceId}&lat=30.2672&lon=-97.7431&timestamp=${t}&speed=10&bearing=90&altitude=150&accuracy=5&batt=87&ignition=true`,
+    );
+    expect(res.status).toBe(200);
+    const rows = await positionsOf(deviceId);
+    const stored = rows.find((r) => r.time.getTime() === t * 1000);
+    expect(stored).toMatchObject({
+      latitude: 30.2672,
+      longitude: -97.7431,
+      headingDeg: 90,
+      altitudeM: 150,
+      accuracyM: 5,
+    });
+    expect(stored?.speedKph).toBeCloseTo(18.52, 2);
+    expect(stored?.attributes).toMatchObject({ ignition: true });
+  });
+
+  it("serves the same protocol on its own port (5055 by default), GET and POST, and JSON bodies", async () => {
+    const t = nowS() - 50;
+    expect((await fetch(`${osmandUrl}/?id=${deviceId}&location=30.2680,-97.7431&timestamp=${t}`)).status).toBe(200);
+    expect(
+      (await fetch(`${osmandUrl}/?id=${deviceId}&lat=30.2690&lon=-97.7431&timestamp=${t + 1}`, { method: "POST" }))
+        .status,
+    ).toBe(200);
+    const json = await fetch(`${osmandUrl}/`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        device_id: deviceId,
+        location: {
+          timestamp: new Date((t + 2) * 1000).toISOString(),
+          coords: { latitude: 30.27, longitude: -97.7431, speed: 5, heading: 180, accuracy: 8, altitude: 140 },
+          is_moving: true,
+          odometer: 1234,
+          battery: { level: 0.5, is_charging: false },
+        },
+      }),
+    });
+    expect(json.status).toBe(200);
+    const rows = await positionsOf(deviceId);
+    expect(rows.find((r) => r.time.getTime() === (t + 2) * 1000)?.speedKph).toBeCloseTo(18, 1);
+  });
+
+  it("answers 400 with a reason for bad input and unknown devices, and stores nothing for them", async () => {
+    const before = (await positionsOf(deviceId)).length;
+    const bad = await fetch(`${server.url}/ingest/osmand?id=${deviceId}&lat=123&lon=0&timestamp=${nowS()}`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/lat/);
+    const missing = await fetch(`${server.url}/ingest/osmand?lat=1&lon=1`);
+    expect(missing.status).toBe(400);
+    const unknown = await fetch(`${server.url}/ingest/osmand?id=stranger-${tag}&lat=30&lon=-97&timestamp=${nowS()}`);
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toMatch(/unknown device/);
+    expect((await positionsOf(deviceId)).length).toBe(before);
+  });
+});
+
+describe("Traccar forwarding and the batch API", () => {
+  it("stores a Traccar JSON position forward (speed in knots)", async () => {
+    const fixTime = new Date(Date.now() - 40_000).toISOString();
+    const res = await fetch(`${server.url}/ingest/traccar`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        position: {
+          id: 1,
+          deviceId: 7,
+          protocol: "teltonika",
+          fixTime,
+          deviceTime: fixTime,
+          valid: true,
+          latitude: 30.28,
+          longitude: -97.74,
+          altitude: 10,
+          speed: 20,
+          course: 45,
+          attributes: { ignition: true },
+        },
+        device: { id: 7, name: "Truck", uniqueId: deviceId, status: "online" },
+      }),
+    });
+    expect(res.status).toBe(200);
+    const stored = (await positionsOf(deviceId)).find((r) => r.time.toISOString() === fixTime);
+    expect(stored?.speedKph).toBeCloseTo(37.04, 2);
+  });
+
+  it("takes a JSON array or NDJSON with a tenant key: good rows kept, bad rows reported by index", async () => {
+    const { key } = await owner.ingestKey.create.mutate({ name: "integration" });
+    const t = Date.now() - 30_000;
+    const post = (body: string, type = "application/json", auth = `Bearer ${key}`) =>
+      fetch(`${server.url}/ingest/positions`, {
+        method: "POST",
+        headers: { "content-type": type, authorization: auth },
+        body,
+      });
+    const res = await post(
+      JSON.stringify([
+        { deviceId, time: new Date(t).toISOString(), latitude: 30.29, longitude: -97.74, speedKph: 40 },
+        { deviceId, time: t + 1000, latitude: "north", longitude: -97.74 },
+        { deviceId: "LST-9999-not-mine", time: t + 2000, latitude: 30.3, longitude: -97.74 },
+        { deviceId, time: t + 3000, latitude: 30.31, longitude: -97.74 },
+      ]),
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { accepted: number; rejected: { index: number; reason: string }[] };
+    expect(body.accepted).toBe(2);
+    expect(body.rejected.map((r) => r.index)).toEqual([1, 2]);
+    expect(body.rejected[0]?.reason).toMatch(/latitude/);
+    expect(body.rejected[1]?.reason).toMatch(/unknown device/);
+
+    const nd = await post(
+      `{"deviceId":"${deviceId}","time":${t + 4000},"latitude":30.32,"longitude":-97.74}\nnot json\n`,
+      "application/x-ndjson",
+    );
+    expect(await nd.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [{ index: 1, reason: "not valid JSON" }] });
+
+    expect((await post("[]", "application/json", "Bearer fck_wrong")).status).toBe(401);
+    expect((await post("{}")).status).toBe(400);
+  });
+});
