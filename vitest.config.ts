@@ -39,6 +39,8 @@ export default defineConfig({
       project("core", "./packages/core", { db: true }),
       project("api", "./packages/api", { db: true }),
       project("server", "./apps/server", { db: true }),
+      // The replay tool talks HTTP to a stub server in its tests; no database.
+      project("replay", "./apps/replay"),
       project("e2e", "./apps/server", { db: true, include: ["test/e2e/**/*.test.ts"], timeoutMs: 60_000 }),
     ],
   },

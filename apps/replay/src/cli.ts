@@ -1,5 +1,5 @@
 /** Entry point of `pnpm replay`; see main.ts. The first Ctrl-C stops sending and prints the summary, a second exits. */
-import { main } from "./main.ts";
+import { main } from "./main";
 
 const controller = new AbortController();
 process.on("SIGINT", () => {

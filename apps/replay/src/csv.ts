@@ -39,7 +39,7 @@ export interface ParsedCsv {
   rowCount: number;
   /** How many rows were skipped. */
   badRowCount: number;
-  /** The first {@link BAD_ROW_SAMPLES} skipped rows, in file order. */
+  /** The {@link BAD_ROW_SAMPLES} skipped rows with the lowest line numbers, in file order. */
   badRows: BadRow[];
 }
 
@@ -115,9 +115,14 @@ export async function parseReplayCsv(source: string | Readable): Promise<ParsedC
   const badRows: BadRow[] = [];
   let badRowCount = 0;
   let rowCount = 0;
+  // Keep the lowest line numbers: csv-parse reports broken quoting before it yields the records it buffered.
   const bad = (b: BadRow) => {
     badRowCount++;
-    if (badRows.length < BAD_ROW_SAMPLES) badRows.push(b);
+    const last = badRows.at(-1);
+    if (badRows.length >= BAD_ROW_SAMPLES && last && last.line <= b.line) return;
+    badRows.push(b);
+    badRows.sort((x, y) => x.line - y.line);
+    if (badRows.length > BAD_ROW_SAMPLES) badRows.pop();
   };
 
   let header: string[] | null = null;

@@ -4,11 +4,11 @@
  */
 import type { Writable } from "node:stream";
 import { parseArgs } from "node:util";
-import { type ParsedCsv, readReplayCsvFile } from "./csv.ts";
-import { createProgress, ratePerS } from "./progress.ts";
-import { emptyStats, type ReplayStats, runReplay } from "./replay.ts";
-import { osmAndUrl, type PlannedFix, planReplay, type ReplaySpeed } from "./schedule.ts";
-import type { SendOptions } from "./sender.ts";
+import { type ParsedCsv, readReplayCsvFile } from "./csv";
+import { createProgress, ratePerS } from "./progress";
+import { emptyStats, type ReasonCount, type ReplayStats, runReplay } from "./replay";
+import { osmAndUrl, type PlannedFix, planReplay, type ReplaySpeed, type TimeMode } from "./schedule";
+import type { SendOptions } from "./sender";
 
 /** Streams and hooks of one run; the CLI passes the process's, tests their own. */
 export interface MainIo {
@@ -29,6 +29,8 @@ export interface MainIo {
 export interface ReplayArgs {
   file: string;
   speed: ReplaySpeed;
+  /** How fix times are rebased (see {@link TimeMode}); `wall` needs a numeric speed. */
+  time: TimeMode;
   url: string;
   prefix: string;
   concurrency: number;
@@ -45,6 +47,11 @@ through Fleetcore's OsmAnd (Traccar Client) ingest endpoint, rebased to now.
 Options:
   --speed N|max       N times real time (default 1; 60 = one hour per minute);
                       max = as fast as the server accepts
+  --time real|wall    fix timestamps (default real): real = the earliest fix is now
+                      and fixes keep their real spacing, so at --speed N > 1 they
+                      run ahead of the clock (the server rejects fixes more than
+                      5 minutes in the future); wall = each fix is stamped with the
+                      time it is sent (needs a numeric --speed)
   --url URL           OsmAnd endpoint (default http://localhost:5055;
                       the main port serves it too: http://localhost:3000/ingest/osmand)
   --prefix P          device id prefix (default capmetro-): id = P + vehicle_id
@@ -75,6 +82,7 @@ export function parseReplayArgs(argv: string[]): ReplayArgs | null {
       strict: true,
       options: {
         speed: { type: "string", default: "1" },
+        time: { type: "string", default: "real" },
         url: { type: "string", default: "http://localhost:5055" },
         prefix: { type: "string", default: "capmetro-" },
         concurrency: { type: "string", default: "8" },
@@ -99,6 +107,11 @@ export function parseReplayArgs(argv: string[]): ReplayArgs | null {
     speed = Number(values.speed);
     if (!Number.isFinite(speed) || speed <= 0) throw new UsageError(`--speed must be a number > 0 or "max"`);
   }
+  const time = values.time;
+  if (time !== "real" && time !== "wall") throw new UsageError(`--time must be "real" or "wall"`);
+  if (time === "wall" && speed === "max") {
+    throw new UsageError("--time wall needs a numeric --speed (with max there is no schedule to stamp)");
+  }
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError("--concurrency must be an integer ≥ 1");
   const url = values.url ?? "";
@@ -111,6 +124,7 @@ export function parseReplayArgs(argv: string[]): ReplayArgs | null {
   return {
     file,
     speed,
+    time,
     url,
     prefix: values.prefix ?? "",
     concurrency,
@@ -129,10 +143,20 @@ export function formatDuration(seconds: number): string {
   return h ? `${h}h ${String(m).padStart(2, "0")}m ${rest}s` : `${m}m ${rest}s`;
 }
 
-function topReasons(reasons: Map<string, number>, limit = 5): string[] {
-  const sorted = [...reasons].sort((a, b) => b[1] - a[1]);
-  const lines = sorted.slice(0, limit).map(([reason, n]) => `    ${n} × ${reason}`);
-  if (sorted.length > limit) lines.push(`    … and ${sorted.length - limit} other reason(s)`);
+/** The fix timestamps the server accepts ahead of its clock, seconds (Fleetcore's ingest rejects later ones). */
+export const MAX_FUTURE_S = 300;
+
+/**
+ * Reasons grouped by {@link reasonKey} (most frequent first), one example each:
+ * `    12 × unknown device "capmetro-2619" (and similar)`.
+ */
+function topReasons(reasons: Map<string, ReasonCount>, limit = 5): string[] {
+  const sorted = [...reasons.values()].sort((a, b) => b.count - a.count);
+  const lines = sorted.slice(0, limit).map((r) => `    ${r.count} × ${r.example}${r.varied ? " (and similar)" : ""}`);
+  if (sorted.length > limit) {
+    const rest = sorted.slice(limit).reduce((n, r) => n + r.count, 0);
+    lines.push(`    … and ${rest} more with ${sorted.length - limit} other reason(s)`);
+  }
   return lines;
 }
 
@@ -148,7 +172,9 @@ function badRowLines(parsed: ParsedCsv): string[] {
 /** The final report: counts, reasons, unparseable rows with line numbers, duration and throughput. */
 export function formatSummary(parsed: ParsedCsv, stats: ReplayStats, dryRun: boolean): string {
   const durationS = (stats.endedMs - stats.startedMs) / 1000;
-  const out = [dryRun ? "Replay summary (dry run, nothing sent)" : `Replay summary${stats.interrupted ? " (interrupted)" : ""}`];
+  const out = [
+    dryRun ? "Replay summary (dry run, nothing sent)" : `Replay summary${stats.interrupted ? " (interrupted)" : ""}`,
+  ];
   out.push(`  rows read:    ${parsed.rowCount}`);
   out.push(`  unparseable:  ${parsed.badRowCount}${parsed.badRowCount ? " (skipped)" : ""}`, ...badRowLines(parsed));
   if (!dryRun) {
@@ -180,11 +206,30 @@ function describePlan(args: ReplayArgs, parsed: ParsedCsv, plan: PlannedFix[]): 
     `Hint: device ids (${ids.join(", ")}${vehicles.length > 3 ? ", …" : ""}) must be registered as devices in ` +
       `${args.tenant ? `tenant "${args.tenant}"` : "a tenant"}; the server rejects fixes from unknown ids.`,
   ];
-  if (args.speed !== 1 && spanS > 0) {
-    lines.push(
-      `Note: timestamps keep real-time spacing (earliest fix = now), so at --speed ${args.speed} they run ahead ` +
-        `of the wall clock, by up to ${formatDuration(spanS - (args.speed === "max" ? 0 : spanS / args.speed))} at the end.`,
-    );
+  if (args.time === "wall") {
+    lines.push("Timestamps: each fix is stamped with the time it is scheduled to be sent (--time wall, Unix ms).");
+  } else if (args.speed !== 1 && spanS > 0) {
+    // Real mode: the fix at t (s after the first) is stamped now + t and sent t / speed after the start.
+    const lagFactor = args.speed === "max" ? 1 : 1 - 1 / args.speed;
+    const aheadS = spanS * lagFactor;
+    if (aheadS > MAX_FUTURE_S) {
+      lines.push(
+        `Warning: with --time real at --speed ${args.speed}, fix timestamps keep real-time spacing (earliest fix = now) ` +
+          `and run ahead of the wall clock, up to ${formatDuration(aheadS)} ahead at the end; the server rejects fixes ` +
+          `more than ${formatDuration(MAX_FUTURE_S)} in the future, so expect rejections after the first ` +
+          `~${formatDuration(MAX_FUTURE_S / lagFactor)} of the file. --time wall stamps each fix with its send time instead.`,
+      );
+    } else if (aheadS > 0) {
+      lines.push(
+        `Note: timestamps keep real-time spacing (earliest fix = now), so at --speed ${args.speed} they run ahead ` +
+          `of the wall clock, by up to ${formatDuration(aheadS)} at the end.`,
+      );
+    } else {
+      lines.push(
+        `Note: timestamps keep real-time spacing (earliest fix = now), so at --speed ${args.speed} they fall behind ` +
+          `the wall clock, by up to ${formatDuration(-aheadS)} at the end.`,
+      );
+    }
   }
   return `${lines.join("\n")}\n`;
 }
@@ -215,7 +260,12 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     return 1;
   }
 
-  const plan = planReplay(parsed.fixes, { now0Ms: (io.now ?? Date.now)(), speed: args.speed, prefix: args.prefix });
+  const plan = planReplay(parsed.fixes, {
+    now0Ms: (io.now ?? Date.now)(),
+    speed: args.speed,
+    prefix: args.prefix,
+    time: args.time,
+  });
   io.stderr.write(describePlan(args, parsed, plan));
 
   if (args.dryRun) {

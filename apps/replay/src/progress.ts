@@ -1,7 +1,7 @@
 /** Progress on stderr: a bar (cli-progress) on a terminal, a plain line every few seconds otherwise. */
 import type { Writable } from "node:stream";
 import cliProgress from "cli-progress";
-import type { ReplayStats } from "./replay.ts";
+import type { ReplayStats } from "./replay";
 
 /** Receives live stats; `stop` ends the display (call it once, before printing the summary). */
 export interface ProgressReporter {

@@ -2,11 +2,31 @@
  * The replay loop: sends a plan in order, on schedule, with bounded concurrency, and keeps the tally.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { PlannedFix } from "./schedule.ts";
-import { osmAndUrl } from "./schedule.ts";
-import { type SendOptions, type SendResult, sendFix } from "./sender.ts";
+import type { PlannedFix } from "./schedule";
+import { osmAndUrl } from "./schedule";
+import { type SendOptions, type SendResult, sendFix } from "./sender";
 
-/** Running and final counts of a replay. Reasons map a reason text to how many fixes got it. */
+/** Fixes that got the same (normalised) reason: how many, and the first reason text verbatim. */
+export interface ReasonCount {
+  count: number;
+  example: string;
+  /** True when some grouped reasons differed from `example` (in ids, times or numbers). */
+  varied: boolean;
+}
+
+/**
+ * Groups server reasons that differ only in ids, times or numbers (`unknown device "capmetro-2619": …`,
+ * `timestamp 2030-… is in the future (server time …)`): quoted text → `"…"`, ISO 8601 times → `<time>`,
+ * numbers → `<n>`.
+ */
+export function reasonKey(reason: string): string {
+  return reason
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/\d{4}-\d{2}-\d{2}[T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?/g, "<time>")
+    .replace(/-?\d+(\.\d+)?/g, "<n>");
+}
+
+/** Running and final counts of a replay. Reasons are grouped by {@link reasonKey}. */
 export interface ReplayStats {
   /** Fixes in the plan. */
   planned: number;
@@ -17,8 +37,8 @@ export interface ReplayStats {
   failed: number;
   /** Extra HTTP requests made by retries (503 backpressure, network errors). */
   retries: number;
-  rejectReasons: Map<string, number>;
-  failReasons: Map<string, number>;
+  rejectReasons: Map<string, ReasonCount>;
+  failReasons: Map<string, ReasonCount>;
   /** performance.now() at start and end, ms. */
   startedMs: number;
   endedMs: number;
@@ -65,7 +85,12 @@ function record(stats: ReplayStats, result: SendResult): void {
     const reasons = result.outcome === "rejected" ? stats.rejectReasons : stats.failReasons;
     if (result.outcome === "rejected") stats.rejected++;
     else stats.failed++;
-    reasons.set(result.reason, (reasons.get(result.reason) ?? 0) + 1);
+    const key = reasonKey(result.reason);
+    const seen = reasons.get(key);
+    if (seen) {
+      seen.count++;
+      if (result.reason !== seen.example) seen.varied = true;
+    } else reasons.set(key, { count: 1, example: result.reason, varied: false });
   }
 }
 

@@ -2,8 +2,8 @@
  * Turning time-ordered fixes into a replay plan: rebased timestamps, send offsets at a speed-up
  * factor, derived bearings, and the OsmAnd query each fix is sent as.
  */
-import type { ReplayFix } from "./csv.ts";
-import { haversineM, initialBearingDeg, mpsToKnots } from "./geo.ts";
+import type { ReplayFix } from "./csv";
+import { haversineM, initialBearingDeg, mpsToKnots } from "./geo";
 
 /**
  * Query parameters of one OsmAnd / Traccar Client request
@@ -16,7 +16,10 @@ export interface OsmAndQuery {
   lat: number;
   /** WGS 84 degrees. */
   lon: number;
-  /** Fix time, Unix seconds (rebased). */
+  /**
+   * Fix time (rebased): Unix seconds with `time: "real"`, Unix milliseconds with `time: "wall"`
+   * (Traccar, and Fleetcore after it, read an integer below 2^31−1 as seconds, a larger one as ms).
+   */
   timestamp: number;
   /** Knots; absent when the row had no speed. */
   speed?: number;
@@ -35,6 +38,14 @@ export interface PlannedFix {
 /** `--speed`: a real-time multiplier (> 0) or as fast as the server accepts. */
 export type ReplaySpeed = number | "max";
 
+/**
+ * How fix times are rebased. `real` (default): the earliest fix is now and fixes keep their real
+ * spacing, `now0 + (t − t0)`, whatever the speed. `wall`: each fix is stamped with the time it is
+ * scheduled to be sent, `now0 + (t − t0) / speed` (ms precision), so no fix is ahead of the clock;
+ * not defined for `--speed max`.
+ */
+export type TimeMode = "real" | "wall";
+
 /** Below this step, metres, a vehicle counts as standing still and gets no bearing (GPS jitter). */
 export const MIN_MOVE_FOR_BEARING_M = 1;
 
@@ -46,6 +57,11 @@ export const MIN_MOVE_FOR_BEARING_M = 1;
  */
 export function rebaseTimestampS(tMs: number, t0Ms: number, now0S: number): number {
   return now0S + Math.round((tMs - t0Ms) / 1000);
+}
+
+/** `wall` mode: `now0Ms + (tMs − t0Ms) / speed`, rounded to Unix milliseconds. */
+export function wallTimestampMs(tMs: number, t0Ms: number, now0Ms: number, speed: number): number {
+  return Math.round(now0Ms + (tMs - t0Ms) / speed);
 }
 
 /**
@@ -63,16 +79,19 @@ const round = (n: number, digits: number): number => {
 
 /**
  * Plans a replay of `fixes` (sorted by time, as {@link parseReplayCsv} returns them) starting at
- * `now0Ms` (epoch ms; whole seconds are used). Bearing is the initial great-circle bearing from the
+ * `now0Ms` (epoch ms; whole seconds are used in `real` mode), timestamps per `opts.time` (default
+ * `real`, see {@link TimeMode}; `wall` with speed "max" throws a RangeError). Bearing is the initial great-circle bearing from the
  * same vehicle's previous fix when it moved at least {@link MIN_MOVE_FOR_BEARING_M}; speed is converted
  * m/s → knots. Speed is rounded to 0.001 kn and bearing to 0.1°.
  */
 export function planReplay(
   fixes: readonly ReplayFix[],
-  opts: { now0Ms: number; speed: ReplaySpeed; prefix: string },
+  opts: { now0Ms: number; speed: ReplaySpeed; prefix: string; time?: TimeMode },
 ): PlannedFix[] {
   const first = fixes[0];
   if (!first) return [];
+  const { speed } = opts;
+  if (opts.time === "wall" && speed === "max") throw new RangeError('time mode "wall" needs a numeric speed');
   const t0Ms = first.timeMs;
   const now0S = Math.floor(opts.now0Ms / 1000);
   const previous = new Map<string, ReplayFix>();
@@ -81,7 +100,10 @@ export function planReplay(
       id: `${opts.prefix}${fix.vehicleId}`,
       lat: fix.latitude,
       lon: fix.longitude,
-      timestamp: rebaseTimestampS(fix.timeMs, t0Ms, now0S),
+      timestamp:
+        opts.time === "wall" && speed !== "max"
+          ? wallTimestampMs(fix.timeMs, t0Ms, opts.now0Ms, speed)
+          : rebaseTimestampS(fix.timeMs, t0Ms, now0S),
     };
     if (fix.speedMps !== null) query.speed = round(mpsToKnots(fix.speedMps), 3);
     const prev = previous.get(fix.vehicleId);
@@ -89,7 +111,7 @@ export function planReplay(
       query.bearing = round(initialBearingDeg(prev.latitude, prev.longitude, fix.latitude, fix.longitude), 1) % 360;
     }
     previous.set(fix.vehicleId, fix);
-    return { fix, sendOffsetMs: sendOffsetMs(fix.timeMs, t0Ms, opts.speed), query };
+    return { fix, sendOffsetMs: sendOffsetMs(fix.timeMs, t0Ms, speed), query };
   });
 }
 
