@@ -23,9 +23,10 @@ import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, Soc
 import { SOCKET_PATH, tenantRoom } from "@fleetcore/realtime";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
-import { Server as SocketServer } from "socket.io";
+import { type Server, Server as SocketServer } from "socket.io";
 import { checkOrigin, clientMeta, cookieJar, createRequestContext } from "./http/session";
 import { buildOsmAndServer, registerIngestRoutes } from "./ingest";
+import { LiveFanout, registerLiveNamespace } from "./live";
 import { authenticateSocket, registerSocketHandlers, sweepEndedSockets } from "./realtime";
 
 export type FleetcoreSocketServer = SocketServer<
@@ -66,7 +67,12 @@ export async function buildApp(opts: {
     routerOptions: { maxParamLength: 5000 },
   });
 
-  const io: FleetcoreSocketServer = new SocketServer(app.server, { path: SOCKET_PATH, serveClient: false });
+  const io: FleetcoreSocketServer = new SocketServer(app.server, {
+    path: SOCKET_PATH,
+    serveClient: false,
+    // A wall display that drops for under two minutes gets what it missed on reconnection.
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000 },
+  });
   const publish: TenantEventPublisher = (tenantId, event, ...args) => {
     io.to(tenantRoom(tenantId)).emit(event, ...args);
   };
@@ -79,8 +85,10 @@ export async function buildApp(opts: {
   };
   const allowedOrigins = env.PUBLIC_URL ? [new URL(env.PUBLIC_URL).origin] : [];
 
+  const live = registerLiveNamespace(io as unknown as Server, db);
+  const fanout = new LiveFanout(live);
   const pool = getPgPool(env.DATABASE_URL);
-  const writer = new PositionWriter(pool);
+  const writer = new PositionWriter(pool, { onCommitted: (fixes) => fanout.push(fixes) });
   const ingest = new IngestService(pool, writer);
   const osmand = buildOsmAndServer(ingest, { logLevel: env.LOG_LEVEL });
 
@@ -172,6 +180,7 @@ export async function buildApp(opts: {
 
   app.addHook("onClose", async () => {
     clearInterval(sweep);
+    fanout.stop();
     await osmand.close();
     await io.close();
   });

@@ -4,17 +4,20 @@
 import { loadEnv } from "@fleetcore/config";
 import { disconnectAll, getPrisma } from "@fleetcore/db";
 import { buildApp } from "./app";
+import { FleetSimulator } from "./simulator";
 
 const env = loadEnv();
 const db = getPrisma(env.DATABASE_URL);
 const { app, osmand } = await buildApp({ env, db });
 
 let closing = false;
+let simulator: FleetSimulator | undefined;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, "shutting down");
+    simulator?.stop();
     await app.close();
     await disconnectAll();
     process.exit(0);
@@ -31,6 +34,13 @@ try {
   } catch (err) {
     // The main port still serves the protocol; a taken 5055 must not take the platform down.
     app.log.error({ err, port: env.OSMAND_PORT }, "OsmAnd listener could not start (set OSMAND_PORT)");
+  }
+  if ((env.SIMULATOR ?? (env.NODE_ENV === "test" ? "off" : "on")) === "on") {
+    simulator = new FleetSimulator(db, `http://127.0.0.1:${env.PORT}/ingest/osmand`, {
+      log: (msg, err) => app.log.warn({ err }, msg),
+    });
+    simulator.start();
+    osmandLine += "\n  Demo fleet simulator: on (SIMULATOR=off to stop it)";
   }
   app.log.info({ url }, "Fleetcore is running");
   console.log(

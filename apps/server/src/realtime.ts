@@ -58,7 +58,11 @@ export function authenticateSocket(db: PrismaClient) {
 }
 
 /** May this socket receive `tenantId`'s events? Its active tenant, or (people) a tenant they can access. */
-async function mayJoin(db: PrismaClient, socket: FleetcoreSocket, tenantId: string): Promise<boolean> {
+export async function mayJoin(
+  db: PrismaClient,
+  socket: Pick<FleetcoreSocket, "data">,
+  tenantId: string,
+): Promise<boolean> {
   const { kind, userId, activeTenantId } = socket.data;
   if (kind === "display") return tenantId === activeTenantId;
   if (!userId) return false;
@@ -100,7 +104,8 @@ export function registerSocketHandlers(io: FleetcoreSocketServer, db: PrismaClie
  * @returns how many sockets were disconnected
  */
 export async function sweepEndedSockets(io: FleetcoreSocketServer, db: PrismaClient): Promise<number> {
-  const sockets = [...io.sockets.sockets.values()];
+  // Every namespace: the default one and /live.
+  const sockets = [...io._nsps.values()].flatMap((nsp) => [...nsp.sockets.values()]);
   const sessionIds = [...new Set(sockets.map((s) => s.data.sessionId).filter((id): id is string => !!id))];
   const tokenIds = [...new Set(sockets.map((s) => s.data.displayTokenId).filter((id): id is string => !!id))];
   if (sessionIds.length === 0 && tokenIds.length === 0) return 0;

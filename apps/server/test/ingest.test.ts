@@ -1,15 +1,19 @@
 import type { AddressInfo } from "node:net";
 import type { AppRouter } from "@fleetcore/api";
 import { disconnectAll } from "@fleetcore/db";
-import { testOwnerPrisma } from "@fleetcore/db/test-context";
+import { testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
+import { LIVE_NAMESPACE, type LivePosition, type LiveServerToClientEvents } from "@fleetcore/realtime";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { io, type Socket } from "socket.io-client";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FleetSimulator } from "../src/simulator";
 import { httpLogin, startTestServer } from "./helpers";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let osmandUrl: string;
 let owner: ReturnType<typeof client>;
+let ownerCookie: string;
 const tag = Math.random().toString(36).slice(2, 8);
 const deviceId = `osmand-${tag}`;
 
@@ -28,7 +32,8 @@ beforeAll(async () => {
   server = await startTestServer();
   await server.osmand.listen({ port: 0, host: "127.0.0.1" });
   osmandUrl = `http://127.0.0.1:${(server.osmand.server.address() as AddressInfo).port}`;
-  owner = client((await httpLogin(server.url, "owner@lonestar.demo")).cookie);
+  ownerCookie = (await httpLogin(server.url, "owner@lonestar.demo")).cookie;
+  owner = client(ownerCookie);
   const vehicles = await owner.vehicle.list.query({});
   await owner.device.create.mutate({ uniqueId: deviceId, name: "Phone", vehicleId: vehicles[0]?.id });
 });
@@ -166,5 +171,79 @@ describe("Traccar forwarding and the batch API", () => {
 
     expect((await post("[]", "application/json", "Bearer fck_wrong")).status).toBe(401);
     expect((await post("{}")).status).toBe(400);
+  });
+});
+
+describe("live feed (/live) and the demo simulator", () => {
+  function connectLive(
+    cookie: string,
+  ): Promise<{ socket: Socket<LiveServerToClientEvents>; snapshot: LivePosition[] }> {
+    const socket: Socket<LiveServerToClientEvents> = io(`${server.url}${LIVE_NAMESPACE}`, {
+      path: "/socket.io",
+      transports: ["websocket"],
+      forceNew: true,
+      extraHeaders: { cookie },
+    });
+    return new Promise((resolve, reject) => {
+      socket.once("snapshot", (snapshot) => resolve({ socket, snapshot }));
+      socket.once("connect_error", reject);
+    });
+  }
+
+  it("sends the tenant's latest positions on connection, then coalesced positions of that tenant only", async () => {
+    const { socket, snapshot } = await connectLive(ownerCookie);
+    const rhone = await connectLive((await httpLogin(server.url, "owner@rhone.demo")).cookie);
+    try {
+      const device = await testOwnerPrisma().device.findUniqueOrThrow({ where: { uniqueId: deviceId } });
+      expect(snapshot.some((p) => p.deviceId === device.id)).toBe(true);
+      const seenByRhone: LivePosition[] = [];
+      rhone.socket.on("positions", (batch) => seenByRhone.push(...batch));
+      const received = new Promise<LivePosition[]>((resolve) => socket.on("positions", resolve));
+      const t = nowS();
+      await fetch(`${server.url}/ingest/osmand?id=${deviceId}&lat=30.3000&lon=-97.7000&timestamp=${t}&speed=5`);
+      const batch = await received;
+      expect(batch).toContainEqual(
+        expect.objectContaining({
+          deviceId: device.id,
+          latitude: 30.3,
+          longitude: -97.7,
+          time: new Date(t * 1000).toISOString(),
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seenByRhone).toEqual([]);
+    } finally {
+      socket.disconnect();
+      rhone.socket.disconnect();
+    }
+  });
+
+  it("refuses /live without a session", async () => {
+    const socket = io(`${server.url}${LIVE_NAMESPACE}`, {
+      path: "/socket.io",
+      transports: ["websocket"],
+      forceNew: true,
+    });
+    await expect(
+      new Promise<void>((resolve, reject) => {
+        socket.once("connect", () => resolve());
+        socket.once("connect_error", reject);
+      }),
+    ).rejects.toThrow("unauthorized");
+    socket.disconnect();
+  });
+
+  it("the simulator moves the demo fleet through the real OsmAnd endpoint", async () => {
+    const db = testOwnerPrisma();
+    const before = await db.position.count();
+    const simulator = new FleetSimulator(testPrisma(), `${server.url}/ingest/osmand`, { intervalMs: 100 });
+    simulator.start();
+    await new Promise((r) => setTimeout(r, 700));
+    simulator.stop();
+    await new Promise((r) => setTimeout(r, 200));
+    const demoDevices = await db.device.findMany({ where: { uniqueId: { startsWith: "LST-" } }, select: { id: true } });
+    const moved = await db.latestPosition.count({ where: { deviceId: { in: demoDevices.map((d) => d.id) } } });
+    expect(moved).toBeGreaterThan(0);
+    expect(await db.position.count()).toBeGreaterThan(before);
   });
 });

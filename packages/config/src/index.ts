@@ -32,6 +32,8 @@ const EnvSchema = z.object({
    * 0 picks a free port (tests). The main port also serves it at /ingest/osmand.
    */
   OSMAND_PORT: z.coerce.number().int().min(0).max(65535).default(5055),
+  /** The demo fleet simulator (drives the demo tenants' devices through the OsmAnd endpoint). Default: on, except in tests. */
+  SIMULATOR: z.enum(["on", "off"]).optional(),
   /**
    * Public origin of the platform, used in emailed links (invitations, password resets), e.g.
    * https://fleet.example.com. Defaults to http://localhost:PORT. Its origin is also accepted as

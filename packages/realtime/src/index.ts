@@ -66,3 +66,35 @@ export interface SocketAuth {
 
 /** Room receiving one tenant's live events. */
 export const tenantRoom = (tenantId: string): string => `tenant:${tenantId}`;
+
+/**
+ * Namespace of the live operations feed (positions). Authenticated like the default namespace
+ * (session cookie or `auth.displayToken`); each socket is joined to its tenant's room.
+ */
+export const LIVE_NAMESPACE = "/live";
+
+/** A vehicle's (device's) newest position, as the live feed carries it. Times are ISO 8601. */
+export interface LivePosition {
+  deviceId: string;
+  vehicleId: string | null;
+  /** Fix time, ISO 8601. */
+  time: string;
+  latitude: number;
+  longitude: number;
+  speedKph: number | null;
+  headingDeg: number | null;
+}
+
+/** Events of the `/live` namespace, server → client. */
+export interface LiveServerToClientEvents {
+  /** Sent once on connection: the newest position of every device of the tenant. */
+  snapshot: (positions: LivePosition[]) => void;
+  /**
+   * New positions, coalesced per tenant on a short tick (250 ms): only the newest fix per device
+   * within a tick is sent.
+   */
+  positions: (positions: LivePosition[]) => void;
+}
+
+/** Events of the `/live` namespace, client → server (none yet). */
+export type LiveClientToServerEvents = Record<string, never>;

@@ -4,6 +4,7 @@ import { Navigate } from "react-router";
 import { Loading } from "../components/Guards";
 import { errorMessage } from "../lib/errors";
 import { useLiveVehicles } from "../lib/live";
+import { movementOf, useLivePositions } from "../lib/livePositions";
 import { loginPath, useMe } from "../lib/session";
 
 /**
@@ -27,9 +28,14 @@ export function WallPage() {
 
 function Wall({ me, tenant }: { me: Me; tenant: NonNullable<Me["activeTenant"]> }) {
   const vehicles = useLiveVehicles(tenant.id);
+  const live = useLivePositions();
   const now = useNow();
   const list = vehicles.data ?? [];
-  const byStatus = (s: string) => list.filter((v) => v.status === s).length;
+  const movement = list.map((v) => movementOf(live.byVehicle.get(v.id), now.getTime()));
+  const count = (m: string) => movement.filter((x) => x === m).length;
+  const stale =
+    !live.connected ||
+    (live.lastMessageAt !== null && now.getTime() - live.lastMessageAt > 60_000 && count("moving") > 0);
   return (
     <div className="wall">
       <header className="wall-head">
@@ -44,27 +50,38 @@ function Wall({ me, tenant }: { me: Me; tenant: NonNullable<Me["activeTenant"]> 
           <span>{now.toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long" })}</span>
         </div>
       </header>
+      {stale && (
+        <p className="wall-stale" role="alert">
+          Live feed interrupted — reconnecting… positions shown may be out of date.
+        </p>
+      )}
       <section className="wall-stats" aria-label="Fleet summary">
-        <Stat label="Vehicles" value={list.length} />
-        <Stat label="Active" value={byStatus("active")} tone="ok" />
-        <Stat label="In maintenance" value={byStatus("maintenance")} tone="warn" />
-        <Stat label="Inactive" value={byStatus("inactive")} />
+        <Stat label="Moving" value={count("moving")} tone="ok" />
+        <Stat label="Stopped" value={count("stopped")} />
+        <Stat label="Offline" value={count("offline")} tone="warn" />
+        <Stat label="Positions / min" value={live.perMinute} />
       </section>
       <section className="wall-fleet" aria-label="Vehicles">
         {vehicles.isPending && <p className="wall-message">Loading the fleet…</p>}
         {vehicles.isError && <p className="wall-message">{errorMessage(vehicles.error)}</p>}
         {vehicles.data && list.length === 0 && <p className="wall-message">No vehicles yet.</p>}
         <ul className="wall-grid">
-          {list.map((v) => (
-            <li key={v.id} className={`wall-card wall-card-${v.status}`}>
-              <span className="wall-card-name">{v.name}</span>
-              <span className="wall-card-plate">{v.licensePlate ?? "—"}</span>
-              <span className="wall-card-meta">
-                {[v.make, v.model].filter(Boolean).join(" ") || " "}
-                <span className={`status status-${v.status}`}>{v.status}</span>
-              </span>
-            </li>
-          ))}
+          {list.map((v, i) => {
+            const position = live.byVehicle.get(v.id);
+            const state = movement[i] ?? "offline";
+            return (
+              <li key={v.id} className={`wall-card wall-card-${v.status}`}>
+                <span className="wall-card-name">{v.name}</span>
+                <span className="wall-card-plate">{v.licensePlate ?? "—"}</span>
+                <span className="wall-card-meta">
+                  {position
+                    ? `${Math.round(position.speedKph ?? 0)} km/h · ${ago(position.time, now)}`
+                    : "no position yet"}
+                  <span className={`status status-${state}`}>{state}</span>
+                </span>
+              </li>
+            );
+          })}
         </ul>
       </section>
     </div>
@@ -88,4 +105,12 @@ function useNow(): Date {
     return () => clearInterval(timer);
   }, []);
   return now;
+}
+
+/** "12 s ago", "3 min ago", "2 h ago". */
+function ago(iso: string, now: Date): string {
+  const s = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  return `${Math.round(s / 3600)} h ago`;
 }

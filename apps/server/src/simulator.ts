@@ -1,0 +1,123 @@
+/**
+ * The demo fleet simulator (on by default outside tests, `SIMULATOR=off` to disable): every few
+ * seconds each active device with a vehicle in the demo tenants reports a fix through the real
+ * OsmAnd endpoint (HTTP, Traccar Client's format), so a newcomer sees vehicles move at once. Each
+ * vehicle drives a loop around its city at 25–55 km/h and stops now and then; nothing is faked
+ * below the HTTP request.
+ */
+import { type PrismaClient, withScope } from "@fleetcore/db";
+
+/** Loop centres by demo tenant slug (degrees). */
+const CENTRES: Record<string, [number, number]> = {
+  "lone-star-transit": [30.2672, -97.7431], // Austin
+  "rhone-livraisons": [45.764, 4.8357], // Lyon
+};
+
+interface SimulatedVehicle {
+  uniqueId: string;
+  centre: [number, number];
+  radiusM: number;
+  speedKph: number;
+  angle: number;
+  direction: 1 | -1;
+  stoppedUntil: number;
+}
+
+const KNOTS_PER_KPH = 1 / 1.852;
+const M_PER_DEG_LAT = 111_320;
+
+export class FleetSimulator {
+  private vehicles: SimulatedVehicle[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private loadedAt = 0;
+
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly ingestUrl: string,
+    private readonly opts: {
+      intervalMs?: number;
+      tenantSlugs?: string[];
+      log?: (msg: string, err?: unknown) => void;
+    } = {},
+  ) {}
+
+  start(): void {
+    const every = this.opts.intervalMs ?? 5_000;
+    this.timer = setInterval(
+      () => void this.tick(every).catch((err) => this.opts.log?.("simulator tick failed", err)),
+      every,
+    );
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Re-reads the demo devices once a minute (devices added in the UI join the loop). */
+  private async load(): Promise<void> {
+    const slugs = this.opts.tenantSlugs ?? Object.keys(CENTRES);
+    const devices = await withScope(this.db, { kind: "system" }, (db) =>
+      db.device.findMany({
+        where: {
+          status: "active",
+          deletedAt: null,
+          vehicleId: { not: null },
+          tenant: { slug: { in: slugs }, status: { in: ["trial", "active"] } },
+        },
+        select: { uniqueId: true, tenant: { select: { slug: true } } },
+        orderBy: { uniqueId: "asc" },
+      }),
+    );
+    const known = new Map(this.vehicles.map((v) => [v.uniqueId, v]));
+    this.vehicles = devices.map((d, i) => {
+      const existing = known.get(d.uniqueId);
+      if (existing) return existing;
+      const centre = CENTRES[d.tenant.slug] ?? CENTRES["lone-star-transit"] ?? [30.2672, -97.7431];
+      return {
+        uniqueId: d.uniqueId,
+        centre,
+        radiusM: 1_200 + ((i * 733) % 3_000),
+        speedKph: 25 + ((i * 7) % 30),
+        angle: (i * 2.4) % (2 * Math.PI),
+        direction: i % 2 === 0 ? 1 : -1,
+        stoppedUntil: 0,
+      };
+    });
+    this.loadedAt = Date.now();
+  }
+
+  private async tick(everyMs: number): Promise<void> {
+    if (Date.now() - this.loadedAt > 60_000) await this.load();
+    const now = Date.now();
+    await Promise.all(
+      this.vehicles.map((v) => {
+        let speed = v.speedKph;
+        if (now < v.stoppedUntil) speed = 0;
+        else if (Math.random() < 0.01) v.stoppedUntil = now + 30_000 + Math.random() * 60_000; // a stop
+        v.angle += (v.direction * (speed / 3.6) * (everyMs / 1000)) / v.radiusM;
+        const [lat0, lon0] = v.centre;
+        const lat = lat0 + (v.radiusM * Math.sin(v.angle)) / M_PER_DEG_LAT;
+        const lon = lon0 + (v.radiusM * Math.cos(v.angle)) / (M_PER_DEG_LAT * Math.cos((lat0 * Math.PI) / 180));
+        // Tangent of the loop, as a compass bearing.
+        const bearing =
+          ((Math.atan2(v.direction * Math.cos(v.angle) * -1, v.direction * Math.sin(v.angle) * -1) * 180) / Math.PI +
+            360) %
+          360;
+        const q = new URLSearchParams({
+          id: v.uniqueId,
+          lat: lat.toFixed(6),
+          lon: lon.toFixed(6),
+          timestamp: String(Math.floor(now / 1000)),
+          speed: (speed * KNOTS_PER_KPH).toFixed(2),
+          bearing: bearing.toFixed(0),
+          batt: "90",
+        });
+        return fetch(`${this.ingestUrl}?${q}`).then(
+          (res) => res.body?.cancel(),
+          () => undefined,
+        );
+      }),
+    );
+  }
+}
