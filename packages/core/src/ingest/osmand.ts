@@ -11,7 +11,9 @@
  * @fleetcore/validators), so the JSON body is checked by the small readers below; each error names the
  * field path.
  */
+import { isObject, optBoolean, optNumber, optObject, optString, setAttribute } from "./json";
 import { type DecodedPosition, DecodeError, KNOTS_TO_KPH, MPS_TO_KPH } from "./types";
+import { normaliseHeading } from "./validate";
 
 /** Java's `Integer.MAX_VALUE`: Traccar treats an integer timestamp below it as seconds, otherwise ms. */
 const JAVA_INT_MAX = 2_147_483_647;
@@ -101,17 +103,6 @@ function checkLatitude(name: string, lat: number): number {
 function checkLongitude(name: string, lon: number): number {
   if (lon < -180 || lon > 180) throw new DecodeError(`invalid ${name}: ${lon} is outside [-180, 180]`);
   return lon;
-}
-
-/** Degrees into [0, 360). */
-function normalizeHeading(deg: number): number {
-  const h = deg % 360;
-  return h < 0 ? h + 360 : h;
-}
-
-/** Sets an attribute as an own property, so a key like `__proto__` is data, never a prototype change. */
-function setAttribute(attributes: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(attributes, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**
@@ -211,7 +202,7 @@ export function decodeOsmAndQuery(params: URLSearchParams | Record<string, strin
       }
       case "bearing":
       case "heading":
-        headingDeg = normalizeHeading(parseDecimal(key, value));
+        headingDeg = normaliseHeading(parseDecimal(key, value));
         break;
       case "altitude":
         altitudeM = parseDecimal("altitude", value);
@@ -277,41 +268,6 @@ function parseAttributeValue(value: string): unknown {
 
 // ---------------------------------------------------------------------------------------------------------
 // JSON body
-
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** `obj[key]` as an object, or null when absent/null; anything else is a DecodeError naming `path`. */
-function optObject(obj: JsonObject, key: string, path: string): JsonObject | null {
-  const v = obj[key];
-  if (v === undefined || v === null) return null;
-  if (!isObject(v)) throw new DecodeError(`${path} must be an object`);
-  return v;
-}
-
-function optNumber(obj: JsonObject, key: string, path: string): number | null {
-  const v = obj[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new DecodeError(`${path} must be a number`);
-  return v;
-}
-
-function optString(obj: JsonObject, key: string, path: string): string | null {
-  const v = obj[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== "string") throw new DecodeError(`${path} must be a string`);
-  return v;
-}
-
-function optBoolean(obj: JsonObject, key: string, path: string): boolean | null {
-  const v = obj[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== "boolean") throw new DecodeError(`${path} must be a boolean`);
-  return v;
-}
 
 /**
  * Decodes the JSON body Traccar Client ≥ 9 POSTs (`Content-Type: application/json`), the native format of
@@ -415,7 +371,7 @@ export function decodeOsmAndJson(body: unknown): DecodedPosition {
     latitude,
     longitude,
     speedKph: speedMps === null || speedMps < 0 ? null : speedMps * MPS_TO_KPH,
-    headingDeg: heading === null || heading < 0 ? null : normalizeHeading(heading),
+    headingDeg: heading === null || heading < 0 ? null : normaliseHeading(heading),
     altitudeM: altitude,
     accuracyM: accuracy === null || accuracy < 0 ? null : accuracy,
     valid: true,

@@ -8,6 +8,8 @@
  *
  * Pure: no database, no HTTP framework.
  */
+
+import { isObject, type JsonObject, optBoolean, optNumber, optString, setAttribute } from "./json";
 import { parseIso8601Utc } from "./osmand";
 import { type DecodedPosition, DecodeError, KNOTS_TO_KPH } from "./types";
 
@@ -33,33 +35,6 @@ export interface TraccarForward {
   device: { uniqueId: string; name?: string };
 }
 
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function optNumber(obj: JsonObject, key: string, path: string): number | null {
-  const v = obj[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new DecodeError(`${path} must be a number`);
-  return v;
-}
-
-function optString(obj: JsonObject, key: string, path: string): string | null {
-  const v = obj[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== "string") throw new DecodeError(`${path} must be a string`);
-  return v;
-}
-
-function optBoolean(obj: JsonObject, key: string, path: string): boolean | null {
-  const v = obj[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== "boolean") throw new DecodeError(`${path} must be a boolean`);
-  return v;
-}
-
 /** A Traccar date: an ISO 8601 string (Traccar's default) or epoch milliseconds; null when absent. */
 function optDate(obj: JsonObject, key: string, path: string): Date | null {
   const v = obj[key];
@@ -76,10 +51,6 @@ function copyAttributes(source: JsonObject): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(source)) setAttribute(out, k, v);
   return out;
-}
-
-function setAttribute(attributes: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(attributes, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function decodePosition(p: JsonObject, uniqueId: string): DecodedPosition {

@@ -51,5 +51,6 @@ export function rejectionReason(
 /** Heading normalised to [0, 360), or null. */
 export function normaliseHeading(deg: number | null | undefined): number | null {
   if (deg == null || !Number.isFinite(deg)) return null;
-  return ((deg % 360) + 360) % 360;
+  const h = deg % 360; // exact for in-range values, unlike ((deg % 360) + 360) % 360
+  return h < 0 ? h + 360 : h;
 }
