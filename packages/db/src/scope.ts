@@ -11,6 +11,7 @@
  * The settings are transaction-local (`set_config(name, value, true)` = SET LOCAL), so a pooled
  * connection never carries one request's tenant into the next. Without a scope every policy denies.
  */
+import type { Pool, PoolClient } from "pg";
 import type { Prisma, PrismaClient } from "./generated/prisma/client";
 
 /** A Prisma client usable inside a scoped transaction (what domain services receive). */
@@ -44,4 +45,29 @@ export async function withScope<T>(prisma: PrismaClient, scope: DbScope, fn: (db
                                 set_config('app.scope', ${scope.kind}, true)`;
     return fn(tx);
   }, TX_OPTIONS);
+}
+
+/**
+ * {@link withScope} for a plain node-postgres pool (the ingest hot path): BEGIN, the same RLS
+ * settings, `fn`, COMMIT — or ROLLBACK and rethrow. The client is always released.
+ */
+export async function withPgScope<T>(pool: Pool, scope: DbScope, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const tenantId = scope.kind === "tenant" ? scope.tenantId : "";
+  const userId = ("userId" in scope ? scope.userId : null) ?? "";
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query(
+      "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.scope', $3, true)",
+      [tenantId, userId, scope.kind],
+    );
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
 }

@@ -2,7 +2,7 @@
  * Per-tenant keys for the batch ingest API. A key is `fck_` + a random token (tokens.ts); only its
  * SHA-256 is stored, with the first 12 characters kept as a visible prefix to tell keys apart.
  */
-import type { Db, PgPool } from "@fleetcore/db";
+import { type Db, type PgPool, withPgScope } from "@fleetcore/db";
 import type { IngestApiKey } from "@fleetcore/validators";
 import type { Tx } from "../audit/audit";
 import { DomainError } from "../errors";
@@ -88,23 +88,14 @@ export async function authenticateIngestApiKey(
   key: string,
 ): Promise<{ tenantId: string; keyId: string } | null> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 100) return null;
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    await client.query("SELECT set_config('app.scope', 'system', true)");
+  const row = await withPgScope(pool, { kind: "system" }, async (client) => {
     const { rows } = await client.query<{ id: string; tenant_id: string }>(
       `UPDATE tel_ingest_api_keys SET last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < now() - interval '1 minute'
                                                          THEN now() ELSE last_used_at END
         WHERE key_hash = $1 AND revoked_at IS NULL RETURNING id, tenant_id`,
       [hashToken(key)],
     );
-    await client.query("COMMIT");
-    const row = rows[0];
-    return row ? { tenantId: row.tenant_id, keyId: row.id } : null;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+    return rows[0];
+  });
+  return row ? { tenantId: row.tenant_id, keyId: row.id } : null;
 }

@@ -4,7 +4,7 @@
  * queue for the writer → answer after commit. Bad fixes are reported by index with a reason; the
  * good ones of the same request are stored.
  */
-import type { PgPool } from "@fleetcore/db";
+import { type PgPool, withPgScope } from "@fleetcore/db";
 import { positionRejectionReason } from "../tenancy/tenants";
 import type { PositionWriter, ResolvedFix, SubmitResult } from "./store";
 import type { DecodedPosition } from "./types";
@@ -115,11 +115,8 @@ export class IngestService {
       else missing.push(id);
     }
     if (missing.length === 0) return out;
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      await client.query("SELECT set_config('app.scope', 'system', true)");
-      const { rows } = await client.query<{
+    const rows = await withPgScope(this.pool, { kind: "system" }, async (client) => {
+      const result = await client.query<{
         unique_id: string;
         id: string;
         tenant_id: string;
@@ -133,28 +130,24 @@ export class IngestService {
           WHERE d.unique_id = ANY($1::text[]) AND d.deleted_at IS NULL AND t.deleted_at IS NULL`,
         [missing],
       );
-      await client.query("COMMIT");
-      for (const id of missing) out.set(id, null);
-      for (const r of rows) {
-        out.set(r.unique_id, {
-          deviceId: r.id,
-          tenantId: r.tenant_id,
-          vehicleId: r.vehicle_id,
-          tenantName: r.tenant_name,
-          tenantStatus: r.tenant_status,
-          active: r.status === "active",
-          fetchedAt: now,
-        });
-      }
-      // Unknown ids are not cached (null): registering a device must work at once.
-      for (const [id, entry] of out) if (entry) this.devices.set(id, entry);
-      return out;
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      client.release();
+      return result.rows;
+    });
+    for (const id of missing) out.set(id, null);
+    for (const r of rows) {
+      const entry: DeviceEntry = {
+        deviceId: r.id,
+        tenantId: r.tenant_id,
+        vehicleId: r.vehicle_id,
+        tenantName: r.tenant_name,
+        tenantStatus: r.tenant_status,
+        active: r.status === "active",
+        fetchedAt: now,
+      };
+      out.set(r.unique_id, entry);
+      // Unknown ids are not cached: registering a device must work at once.
+      this.devices.set(r.unique_id, entry);
     }
+    return out;
   }
 
   private async recordUnknown(unknown: Map<string, DecodedPosition>, source: IngestSource): Promise<void> {
@@ -163,17 +156,18 @@ export class IngestService {
       ([id]) => now - (this.unknownSeen.get(`${source.protocol}:${id}`) ?? 0) > UNKNOWN_RECORD_MS,
     );
     if (due.length === 0) return;
+    if (this.unknownSeen.size > 10_000) {
+      // Bounded memory under a flood of unknown ids: forget entries past their quiet period.
+      for (const [k, at] of this.unknownSeen) if (now - at > UNKNOWN_RECORD_MS) this.unknownSeen.delete(k);
+    }
     for (const [id] of due) this.unknownSeen.set(`${source.protocol}:${id}`, now);
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      await client.query("SELECT set_config('app.scope', 'system', true)");
+    await withPgScope(this.pool, { kind: "system" }, async (client) => {
       await client.query(
         `INSERT INTO tel_unknown_devices AS u (tenant_id, unique_id, protocol, last_ip, last_fix)
-         SELECT $1::uuid, x.unique_id, $2, $3, x.fix FROM unnest($4::text[], $5::jsonb[]) AS x(unique_id, fix)
-         ON CONFLICT (unique_id, protocol) DO UPDATE SET
-           last_seen_at = now(), report_count = u.report_count + 1, last_ip = EXCLUDED.last_ip,
-           last_fix = EXCLUDED.last_fix, tenant_id = coalesce(EXCLUDED.tenant_id, u.tenant_id)`,
+       SELECT $1::uuid, x.unique_id, $2, $3, x.fix FROM unnest($4::text[], $5::jsonb[]) AS x(unique_id, fix)
+       ON CONFLICT (unique_id, protocol) DO UPDATE SET
+         last_seen_at = now(), report_count = u.report_count + 1, last_ip = EXCLUDED.last_ip,
+         last_fix = EXCLUDED.last_fix, tenant_id = coalesce(EXCLUDED.tenant_id, u.tenant_id)`,
         [
           source.tenantId ?? null,
           source.protocol,
@@ -184,12 +178,6 @@ export class IngestService {
           ),
         ],
       );
-      await client.query("COMMIT");
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

@@ -7,7 +7,7 @@
  * HTTP 200 built on it means the positions are durable. A full queue refuses at once
  * ({@link BackpressureError}: answer 503 + Retry-After), so memory stays bounded.
  */
-import type { PgPool } from "@fleetcore/db";
+import { type PgPool, withPgScope } from "@fleetcore/db";
 import { haversineM } from "./geo";
 
 /** A validated fix bound to its device, tenant and vehicle. */
@@ -142,10 +142,7 @@ export class PositionWriter {
 
   /** One transaction: positions, latest positions, odometers, last-seen. */
   private async write(fixes: ResolvedFix[]): Promise<{ stored: StoredFix[]; newKeys: Set<string> }> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      await client.query("SELECT set_config('app.scope', 'system', true)");
+    const committed = await withPgScope(this.pool, { kind: "system" }, async (client) => {
       const unknown = [...new Set(fixes.map((f) => f.deviceId))].filter((id) => !this.last.has(id));
       const seeded = new Map<string, LastFix>();
       if (unknown.length > 0) {
@@ -290,18 +287,15 @@ export class PositionWriter {
           [[...vehicleDelta.keys()], [...vehicleDelta.values()]],
         );
       }
-      await client.query("COMMIT");
-      for (const [id, v] of staged) this.last.set(id, v);
-      const stored = fixes
-        .filter((f) => newKeys.has(key(f.deviceId, f.time)))
-        .map((f) => ({ ...f, distanceM: distances.get(key(f.deviceId, f.time)) ?? null, receivedAt }));
-      return { stored, newKeys };
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+      return { staged, distances, newKeys, receivedAt };
+    });
+    // Committed: only now does the in-memory last-fix cache move on.
+    const { staged, distances, newKeys, receivedAt } = committed;
+    for (const [id, v] of staged) this.last.set(id, v);
+    const stored = fixes
+      .filter((f) => newKeys.has(key(f.deviceId, f.time)))
+      .map((f) => ({ ...f, distanceM: distances.get(key(f.deviceId, f.time)) ?? null, receivedAt }));
+    return { stored, newKeys };
   }
 }
 
