@@ -23,7 +23,7 @@ import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, Soc
 import { SOCKET_PATH, tenantRoom } from "@fleetcore/realtime";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
-import { type Server, Server as SocketServer } from "socket.io";
+import { Server as SocketServer } from "socket.io";
 import { checkOrigin, clientMeta, cookieJar, createRequestContext } from "./http/session";
 import { buildOsmAndServer, registerIngestRoutes } from "./ingest";
 import { LiveFanout, registerLiveNamespace } from "./live";
@@ -85,7 +85,7 @@ export async function buildApp(opts: {
   };
   const allowedOrigins = env.PUBLIC_URL ? [new URL(env.PUBLIC_URL).origin] : [];
 
-  const live = registerLiveNamespace(io as unknown as Server, db);
+  const live = registerLiveNamespace(io, db);
   const fanout = new LiveFanout(live);
   const pool = getPgPool(env.DATABASE_URL);
   const writer = new PositionWriter(pool, { onCommitted: (fixes) => fanout.push(fixes) });

@@ -15,7 +15,8 @@ import {
   type SocketData,
   tenantRoom,
 } from "@fleetcore/realtime";
-import type { Namespace, Server } from "socket.io";
+import type { Namespace } from "socket.io";
+import type { FleetcoreSocketServer } from "./app";
 import { authenticateSocket, mayJoin } from "./realtime";
 
 export type LiveNamespace = Namespace<
@@ -85,7 +86,7 @@ function toLive(f: {
 }
 
 /** Sets up `/live`: authentication, tenant room, snapshot on connect. */
-export function registerLiveNamespace(io: Server, db: PrismaClient): LiveNamespace {
+export function registerLiveNamespace(io: FleetcoreSocketServer, db: PrismaClient): LiveNamespace {
   const live = io.of(LIVE_NAMESPACE) as unknown as LiveNamespace;
   live.use(authenticateSocket(db));
   live.on("connection", async (socket) => {

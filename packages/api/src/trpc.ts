@@ -17,6 +17,7 @@
  */
 import {
   type Actor,
+  ANONYMOUS_ME,
   AuditTrail,
   type ClientMeta,
   DomainError,
@@ -281,7 +282,7 @@ export function providerProcedure(...roles: ProviderRole[]) {
 /** The `auth.me` answer for the context's session, resolving its active tenant (null if no longer accessible). */
 export async function currentMe(ctx: Context) {
   const session = ctx.session;
-  if (!session) return describeSession(ctx.prisma as unknown as Db, null, null);
+  if (!session) return ANONYMOUS_ME;
   const tenantId = session.activeTenantId;
   const scope: DbScope = tenantId
     ? { kind: "tenant", tenantId, userId: session.user?.id ?? null }

@@ -93,18 +93,11 @@ export const authRouter = router({
       if (access.access === "provider") {
         // Also in the tenant's own log, so its admins can see staff visits.
         await withScope(ctx.prisma, { kind: "provider", userId: ctx.user.id }, (db) =>
-          db.auditLog.create({
-            data: {
-              tenantId: input.tenantId,
-              actorType: "provider",
-              actorUserId: ctx.user.id,
-              actorEmail: ctx.user.email,
-              entityType: "tenant",
-              entityId: input.tenantId,
-              action: "provider.tenant_accessed",
-              ipAddress: ctx.meta.ipAddress ?? null,
-              userAgent: ctx.meta.userAgent ?? null,
-            },
+          new AuditTrail(db, { ...ctx.audit.actor, type: "provider" }).record({
+            tenantId: input.tenantId,
+            entityType: "tenant",
+            entityId: input.tenantId,
+            action: "provider.tenant_accessed",
           }),
         );
       }

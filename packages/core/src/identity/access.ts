@@ -119,6 +119,16 @@ export async function listMemberships(db: Db, userId: string): Promise<Me["membe
   }));
 }
 
+/** The `auth.me` answer for a caller without a session. */
+export const ANONYMOUS_ME: Me = {
+  kind: "anonymous",
+  user: null,
+  display: null,
+  provider: null,
+  activeTenant: null,
+  memberships: [],
+};
+
 /**
  * The `auth.me` answer for a session (`access` is the already-resolved active-tenant access, if any).
  * `db`: the session's scope.
@@ -139,8 +149,7 @@ export async function describeSession(
         permissions: access.permissions,
       }
     : null;
-  if (!session)
-    return { kind: "anonymous", user: null, display: null, provider: null, activeTenant: null, memberships: [] };
+  if (!session) return ANONYMOUS_ME;
   if (session.display) {
     return {
       kind: "display",
@@ -152,8 +161,7 @@ export async function describeSession(
     };
   }
   const user = session.user;
-  if (!user)
-    return { kind: "anonymous", user: null, display: null, provider: null, activeTenant: null, memberships: [] };
+  if (!user) return ANONYMOUS_ME;
   const memberships = await listMemberships(db, user.id);
   const employee = await findProviderEmployee(db, user.id);
   return {
