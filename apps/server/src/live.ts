@@ -65,23 +65,29 @@ export class LiveFanout {
   }
 }
 
-function toLive(f: {
+/** Maps a stored fix or a tel_latest_positions row to the wire shape. */
+export function toLive(f: {
   deviceId: string;
   vehicleId: string | null;
   time: Date;
+  receivedAt: Date;
   latitude: number;
   longitude: number;
   speedKph: number | null;
   headingDeg: number | null;
+  attributes: unknown;
 }): LivePosition {
+  const ignition = (f.attributes as Record<string, unknown> | null)?.ignition;
   return {
     deviceId: f.deviceId,
     vehicleId: f.vehicleId,
     time: f.time.toISOString(),
+    receivedAt: f.receivedAt.toISOString(),
     latitude: f.latitude,
     longitude: f.longitude,
     speedKph: f.speedKph,
     headingDeg: f.headingDeg,
+    ignition: typeof ignition === "boolean" ? ignition : null,
   };
 }
 

@@ -79,10 +79,73 @@ export interface LivePosition {
   vehicleId: string | null;
   /** Fix time, ISO 8601. */
   time: string;
+  /** Server time the fix was committed, ISO 8601 (`receivedAt - time` is the ingest lag). */
+  receivedAt: string;
   latitude: number;
   longitude: number;
   speedKph: number | null;
   headingDeg: number | null;
+  /** Engine on/off when the device reports it (Traccar `ignition`), else null. */
+  ignition: boolean | null;
+}
+
+/**
+ * Movement status of a vehicle, as fleet products show it (Samsara/Traccar): `moving` above
+ * {@link MOVING_SPEED_KPH}; `idle` when not moving but the engine is on or it stopped less than
+ * {@link IDLE_MAX_MS} ago; `stopped` when parked longer (engine off or unknown); `offline` when no
+ * fix for {@link OFFLINE_AFTER_MS}.
+ */
+export type VehicleMovementStatus = "moving" | "idle" | "stopped" | "offline";
+
+/** Speed above which a vehicle counts as moving, km/h (GPS jitter at rest stays below this). */
+export const MOVING_SPEED_KPH = 3;
+/** A vehicle stationary for less than this (ms) with unknown ignition is `idle`, longer `stopped`. */
+export const IDLE_MAX_MS = 5 * 60_000;
+/** No fix for this long (ms, by fix time) makes a vehicle/device `offline`. */
+export const OFFLINE_AFTER_MS = 5 * 60_000;
+
+/**
+ * Classifies a vehicle from its newest fix.
+ * @param p newest fix, or undefined when it never reported (→ offline)
+ * @param nowMs current time, ms since epoch
+ * @param lastMovingAtMs when it last had a moving fix (ms since epoch), if known; without it a
+ *   stationary vehicle with unknown ignition is `idle` until {@link IDLE_MAX_MS} after its fix time
+ */
+export function classifyMovement(
+  p: Pick<LivePosition, "time" | "speedKph" | "ignition"> | undefined,
+  nowMs: number,
+  lastMovingAtMs?: number | null,
+): VehicleMovementStatus {
+  if (!p) return "offline";
+  const fixMs = Date.parse(p.time);
+  if (nowMs - fixMs > OFFLINE_AFTER_MS) return "offline";
+  if ((p.speedKph ?? 0) > MOVING_SPEED_KPH) return "moving";
+  if (p.ignition === true) return "idle";
+  if (p.ignition === false) return "stopped";
+  const stationarySince = lastMovingAtMs ?? fixMs;
+  return nowMs - stationarySince < IDLE_MAX_MS ? "idle" : "stopped";
+}
+
+/** A vehicle's movement status changed (or, in the burst after `snapshot`, its current status). */
+export interface VehicleStatusEvent {
+  vehicleId: string;
+  status: VehicleMovementStatus;
+  /** When the vehicle entered this status, ISO 8601. */
+  since: string;
+  /** Fix time of its newest position, ISO 8601, or null if it never reported. */
+  lastFixAt: string | null;
+}
+
+/** Traccar's device statuses: `online` (reported within {@link OFFLINE_AFTER_MS}) or `offline`. */
+export type DeviceConnectionStatus = "online" | "offline";
+
+/** A device went online/offline (or, after `snapshot`, its current status). */
+export interface DeviceStatusEvent {
+  deviceId: string;
+  vehicleId: string | null;
+  status: DeviceConnectionStatus;
+  /** Server time of its newest accepted fix, ISO 8601, or null. */
+  lastSeenAt: string | null;
 }
 
 /** Events of the `/live` namespace, server → client. */
@@ -94,7 +157,27 @@ export interface LiveServerToClientEvents {
    * within a tick is sent.
    */
   positions: (positions: LivePosition[]) => void;
+  /** Vehicle movement status changes (batched); all current statuses right after `snapshot`. */
+  vehicle: (events: VehicleStatusEvent[]) => void;
+  /** Device online/offline changes (batched); all current statuses right after `snapshot`. */
+  device: (events: DeviceStatusEvent[]) => void;
+  /**
+   * Every fix (not coalesced) of the vehicles this socket subscribed to with `track:subscribe`,
+   * in fix-time order per batch.
+   */
+  track: (positions: LivePosition[]) => void;
 }
 
-/** Events of the `/live` namespace, client → server (none yet). */
-export type LiveClientToServerEvents = Record<string, never>;
+/** Events of the `/live` namespace, client → server. */
+export interface LiveClientToServerEvents {
+  /**
+   * Receive the full-rate track (`track` events) of one vehicle of a joined tenant. The ack says
+   * "vehicle not found" for a vehicle outside the socket's tenants. At most 20 per socket.
+   */
+  "track:subscribe": (vehicleId: string, ack: (result: Ack) => void) => void;
+  /** Stop receiving a vehicle's full-rate track. */
+  "track:unsubscribe": (vehicleId: string) => void;
+}
+
+/** Room receiving one vehicle's full-rate track. */
+export const trackRoom = (vehicleId: string): string => `track:${vehicleId}`;
