@@ -26,7 +26,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { Server as SocketServer } from "socket.io";
 import { checkOrigin, clientMeta, cookieJar, createRequestContext } from "./http/session";
 import { buildOsmAndServer, registerIngestRoutes } from "./ingest";
-import { LiveFanout, registerLiveNamespace } from "./live";
+import { startLiveFeed } from "./live";
 import { authenticateSocket, registerSocketHandlers, sweepEndedSockets } from "./realtime";
 
 export type FleetcoreSocketServer = SocketServer<
@@ -85,8 +85,7 @@ export async function buildApp(opts: {
   };
   const allowedOrigins = env.PUBLIC_URL ? [new URL(env.PUBLIC_URL).origin] : [];
 
-  const live = registerLiveNamespace(io, db);
-  const fanout = new LiveFanout(live);
+  const fanout = startLiveFeed(io, db);
   const pool = getPgPool(env.DATABASE_URL);
   const writer = new PositionWriter(pool, { onCommitted: (fixes) => fanout.push(fixes) });
   const ingest = new IngestService(pool, writer);

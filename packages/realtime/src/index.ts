@@ -179,5 +179,14 @@ export interface LiveClientToServerEvents {
   "track:unsubscribe": (vehicleId: string) => void;
 }
 
+/**
+ * Events between server processes on `/live` (through the Redis Streams adapter when REDIS_URL is
+ * set): each process announces which vehicles its sockets track, so the process that ingests a
+ * vehicle's fixes knows to emit its full-rate `track`.
+ */
+export interface LiveInterServerEvents {
+  "track:interest": (vehicleIds: string[]) => void;
+}
+
 /** Room receiving one vehicle's full-rate track. */
 export const trackRoom = (vehicleId: string): string => `track:${vehicleId}`;

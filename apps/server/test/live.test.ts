@@ -1,0 +1,112 @@
+import type { AppRouter } from "@fleetcore/api";
+import { disconnectAll } from "@fleetcore/db";
+import {
+  type Ack,
+  LIVE_NAMESPACE,
+  type LiveClientToServerEvents,
+  type LivePosition,
+  type LiveServerToClientEvents,
+  type VehicleStatusEvent,
+} from "@fleetcore/realtime";
+import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { io, type Socket } from "socket.io-client";
+import superjson from "superjson";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { httpLogin, startTestServer } from "./helpers";
+
+type LiveSocket = Socket<LiveServerToClientEvents, LiveClientToServerEvents>;
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let ownerCookie: string;
+let vehicleId: string;
+let rhoneVehicleId: string;
+const uniqueId = `live-${Math.random().toString(36).slice(2, 8)}`;
+
+const client = (cookie: string) =>
+  createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${server.url}/trpc`,
+        transformer: superjson,
+        headers: () => ({ cookie, origin: server.url }),
+      }),
+    ],
+  });
+
+beforeAll(async () => {
+  server = await startTestServer();
+  ownerCookie = (await httpLogin(server.url, "owner@lonestar.demo")).cookie;
+  const owner = client(ownerCookie);
+  const vehicle = await owner.vehicle.create.mutate({ name: `Live test ${uniqueId}` });
+  vehicleId = vehicle.id;
+  await owner.device.create.mutate({ uniqueId, name: "Tracker", vehicleId });
+  const rhone = client((await httpLogin(server.url, "owner@rhone.demo")).cookie);
+  rhoneVehicleId = (await rhone.vehicle.list.query({}))[0]?.id ?? "";
+});
+afterAll(async () => {
+  await server.app.close();
+  await disconnectAll();
+});
+
+function connect(cookie: string): Promise<{ socket: LiveSocket; statuses: VehicleStatusEvent[] }> {
+  const socket: LiveSocket = io(`${server.url}${LIVE_NAMESPACE}`, {
+    path: "/socket.io",
+    transports: ["websocket"],
+    forceNew: true,
+    extraHeaders: { cookie },
+  });
+  return new Promise((resolve, reject) => {
+    socket.once("vehicle", (statuses) => resolve({ socket, statuses }));
+    socket.once("connect_error", reject);
+  });
+}
+
+const send = (t: number, lat: number, speedKnots: number) =>
+  fetch(`${server.url}/ingest/osmand?id=${uniqueId}&lat=${lat}&lon=-97.74&timestamp=${t}&speed=${speedKnots}`);
+
+describe("/live statuses and full-rate tracks", () => {
+  it("sends every vehicle's status after the snapshot, then status changes as they happen", async () => {
+    const { socket, statuses } = await connect(ownerCookie);
+    try {
+      expect(statuses.find((s) => s.vehicleId === vehicleId)).toBeUndefined();
+      const changes: VehicleStatusEvent[] = [];
+      socket.on("vehicle", (events) => changes.push(...events));
+      const deviceOnline = new Promise((resolve) => socket.on("device", resolve));
+      const t = Math.floor(Date.now() / 1000);
+      expect((await send(t, 30.26, 20)).status).toBe(200);
+      await expect.poll(() => changes.find((c) => c.vehicleId === vehicleId)?.status).toBe("moving");
+      expect(await deviceOnline).toEqual([expect.objectContaining({ vehicleId, status: "online" })]);
+      expect((await send(t + 1, 30.2601, 0)).status).toBe(200);
+      await expect.poll(() => changes.filter((c) => c.vehicleId === vehicleId).at(-1)?.status).toBe("idle");
+    } finally {
+      socket.disconnect();
+    }
+  });
+
+  it("streams every fix of a subscribed vehicle, refuses another tenant's vehicle", async () => {
+    const { socket } = await connect(ownerCookie);
+    try {
+      const subscribe = (id: string) => new Promise<Ack>((resolve) => socket.emit("track:subscribe", id, resolve));
+      expect(await subscribe(rhoneVehicleId)).toEqual({ ok: false, error: "vehicle not found" });
+      expect(await subscribe("not-a-uuid")).toEqual({ ok: false, error: "vehicleId must be a UUID" });
+      expect(await subscribe(vehicleId)).toEqual({ ok: true });
+      const track: LivePosition[] = [];
+      const coalesced: LivePosition[] = [];
+      socket.on("track", (batch) => track.push(...batch));
+      socket.on("positions", (batch) => coalesced.push(...batch.filter((p) => p.vehicleId === vehicleId)));
+      const t = Math.floor(Date.now() / 1000) + 10;
+      // Three fixes inside one coalescing tick: the map gets the newest, the track gets all three.
+      await Promise.all([send(t, 30.27, 10), send(t + 1, 30.271, 10), send(t + 2, 30.272, 10)]);
+      await expect.poll(() => track.length).toBe(3);
+      expect(track.map((p) => p.latitude)).toEqual([30.27, 30.271, 30.272]);
+      expect(coalesced.length).toBeLessThan(3);
+      socket.emit("track:unsubscribe", vehicleId);
+      await new Promise((r) => setTimeout(r, 100));
+      await send(t + 3, 30.273, 10);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(track).toHaveLength(3);
+    } finally {
+      socket.disconnect();
+    }
+  });
+});
