@@ -2,8 +2,9 @@
  * Process entry: validate the environment, connect, serve; shut down cleanly on SIGINT/SIGTERM.
  */
 import { loadEnv } from "@fleetcore/config";
-import { disconnectAll, getPrisma } from "@fleetcore/db";
+import { disconnectAll, getPgPool, getPrisma } from "@fleetcore/db";
 import { buildApp } from "./app";
+import { scheduleRetention } from "./retention";
 import { FleetSimulator } from "./simulator";
 
 const env = loadEnv();
@@ -12,12 +13,14 @@ const { app, osmand } = await buildApp({ env, db });
 
 let closing = false;
 let simulator: FleetSimulator | undefined;
+const stopRetention = scheduleRetention(getPgPool(env.DATABASE_URL), app.log);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, "shutting down");
     simulator?.stop();
+    stopRetention();
     await app.close();
     await disconnectAll();
     process.exit(0);

@@ -223,6 +223,22 @@ describe("who may use the back office", () => {
     expect(audited[0]?.changes).toEqual({ notes: { before: null, after: "Renewal in May" } });
   });
 
+  it("an admin sets a tenant's position retention (7–3650 days, audited); an account manager cannot", async () => {
+    const t = await createTenantWithMembers("Retention", ["owner"] as const);
+    const updated = await admin.api.provider.tenants.setRetention({ tenantId: t.tenant.id, positionRetentionDays: 90 });
+    expect(updated.positionRetentionDays).toBe(90);
+    expect(
+      await trpcCode(admin.api.provider.tenants.setRetention({ tenantId: t.tenant.id, positionRetentionDays: 3 })),
+    ).toBe("BAD_REQUEST");
+    expect(
+      await trpcCode(
+        accountManager.client.api.provider.tenants.setRetention({ tenantId: t.tenant.id, positionRetentionDays: 30 }),
+      ),
+    ).toBe("FORBIDDEN");
+    const audited = await auditRows({ action: "tenant.retention_changed", entityId: t.tenant.id });
+    expect(audited[0]?.changes).toEqual({ positionRetentionDays: { before: 365, after: 90 } });
+  });
+
   it("a tenant owner (not staff) is FORBIDDEN and an anonymous caller UNAUTHORIZED", async () => {
     const owner = await signIn(world.users.ownerA.email);
     expect(await trpcCode(owner.api.provider.tenants.list({}))).toBe("FORBIDDEN");

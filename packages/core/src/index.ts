@@ -23,6 +23,7 @@ export * from "./ingest/types";
 export * from "./ingest/validate";
 export * from "./members/members";
 export * from "./telemetry/positions";
+export * from "./telemetry/retention";
 export * from "./telemetry/status";
 export * from "./tenancy/provider";
 export * from "./tenancy/tenants";

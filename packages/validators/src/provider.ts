@@ -35,6 +35,12 @@ export const ZChangeTenantStatusRequest = z.object({
 });
 
 /** Input of `provider.tenants.updateNotes`. */
+/** Input of `provider.tenants.setRetention`: how long the tenant's positions are kept, 7–3650 days. */
+export const ZSetTenantRetentionRequest = z.object({
+  tenantId: z.uuid(),
+  positionRetentionDays: z.number().int().min(7).max(3650),
+});
+
 export const ZUpdateTenantNotesRequest = z.object({ tenantId: z.uuid(), notes: z.string().max(10000) });
 
 export const ZLifecycleEvent = z.object({

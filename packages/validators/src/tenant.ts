@@ -42,6 +42,8 @@ export const ZTenant = z.object({
   defaultCurrency: z.string(),
   timezone: z.string(),
   status: ZTenantStatus,
+  /** Positions older than this many days are removed by the retention job. */
+  positionRetentionDays: z.number().int(),
   createdAt: z.date(),
   vehicleCount: z.number().int().nonnegative(),
 });

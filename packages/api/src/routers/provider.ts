@@ -7,6 +7,7 @@ import {
   listAuditLog,
   listProviderEmployees,
   listProviderTenants,
+  setTenantRetention,
   updateTenantNotes,
 } from "@fleetcore/core";
 import {
@@ -20,6 +21,7 @@ import {
   ZProviderEmployee,
   ZProviderTenant,
   ZProviderTenantDetail,
+  ZSetTenantRetentionRequest,
   ZTenant,
   ZUpdateTenantNotesRequest,
 } from "@fleetcore/validators";
@@ -59,6 +61,12 @@ export const providerRouter = router({
       .input(ZChangeTenantStatusRequest)
       .output(ZTenant)
       .mutation(({ ctx, input }) => changeTenantStatus(ctx, input)),
+
+    /** How long the tenant's positions are kept (7–3650 days; applied by the retention job). Admins. */
+    setRetention: providerProcedure("admin")
+      .input(ZSetTenantRetentionRequest)
+      .output(ZTenant)
+      .mutation(({ ctx, input }) => setTenantRetention(ctx, input)),
 
     /** Replaces the internal notes (never shown to the tenant). Admins and account managers. */
     updateNotes: providerProcedure("admin", "account_manager")

@@ -21,6 +21,7 @@ export function toTenant(t: TenantRow, vehicleCount: number): Tenant {
     defaultCurrency: t.defaultCurrency,
     timezone: t.timezone,
     status: t.status,
+    positionRetentionDays: t.positionRetentionDays,
     createdAt: t.createdAt,
     vehicleCount,
   };
@@ -161,6 +162,34 @@ export async function updateTenantNotes(tx: Tx, input: { tenantId: string; notes
     before: { notes: tenant.notes },
     after: { notes },
   });
+}
+
+/**
+ * Sets how long a tenant's positions are kept (days, 7–3650, enforced by a CHECK constraint too);
+ * the retention job applies it at its next run. Audited `tenant.retention_changed`.
+ * @throws DomainError("not_found")
+ */
+export async function setTenantRetention(
+  tx: Tx,
+  input: { tenantId: string; positionRetentionDays: number },
+): Promise<Tenant> {
+  const { db, audit } = tx;
+  const before = await db.tenant.findFirst({ where: { id: input.tenantId, deletedAt: null } });
+  if (!before) throw new DomainError("not_found", "tenant not found");
+  const updated = await db.tenant.update({
+    where: { id: input.tenantId },
+    data: { positionRetentionDays: input.positionRetentionDays },
+  });
+  await audit.record({
+    tenantId: input.tenantId,
+    entityType: "tenant",
+    entityId: input.tenantId,
+    action: "tenant.retention_changed",
+    before: { positionRetentionDays: before.positionRetentionDays },
+    after: { positionRetentionDays: updated.positionRetentionDays },
+  });
+  const vehicles = await db.vehicle.count({ where: { tenantId: input.tenantId, deletedAt: null } });
+  return toTenant(updated, vehicles);
 }
 
 /**

@@ -70,6 +70,7 @@ export function TenantDetailPage() {
       <div className="columns">
         <StatusForm tenantId={tenant.id} status={tenant.status} />
         <NotesEditor tenantId={tenant.id} notes={tenant.notes} />
+        <RetentionForm tenantId={tenant.id} days={tenant.positionRetentionDays} />
       </div>
       <AccountManagers detail={detail.data} />
       <MembersAndInvitations detail={detail.data} />
@@ -131,6 +132,34 @@ function StatusForm({ tenantId, status }: { tenantId: string; status: TenantStat
             Status changed.
           </p>
         )}
+      </form>
+    </section>
+  );
+}
+
+/** How long the tenant's positions are kept; the server's retention job applies it every 6 hours. */
+function RetentionForm({ tenantId, days }: { tenantId: string; days: number }) {
+  const trpc = useTRPC();
+  const refresh = useRefreshTenant(tenantId);
+  const [value, setValue] = useState(String(days));
+  const save = useMutation(trpc.provider.tenants.setRetention.mutationOptions({ onSuccess: refresh }));
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate({ tenantId, positionRetentionDays: Number.parseInt(value, 10) });
+  };
+  return (
+    <section className="panel">
+      <h2>Position retention</h2>
+      <form className="stack-form" onSubmit={onSubmit} aria-label="Position retention">
+        <label>
+          Keep positions for (days)
+          <input type="number" min={7} max={3650} required value={value} onChange={(e) => setValue(e.target.value)} />
+        </label>
+        <p className="muted">Older positions are removed by the retention job (every 6 hours).</p>
+        <button type="submit" disabled={save.isPending || value === String(days)}>
+          {save.isPending ? "Saving…" : "Save retention"}
+        </button>
+        <ErrorAlert error={save.error} />
       </form>
     </section>
   );
