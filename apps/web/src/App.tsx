@@ -11,6 +11,7 @@ import { DisplaysPage } from "./pages/DisplaysPage";
 import { FleetPage } from "./pages/FleetPage";
 import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
 import { HomePage } from "./pages/HomePage";
+import { IntegrationsPage } from "./pages/IntegrationsPage";
 import { InvitePage } from "./pages/InvitePage";
 import { LoginPage } from "./pages/LoginPage";
 import { MembersPage } from "./pages/MembersPage";
@@ -23,6 +24,7 @@ const TENANT_PAGES: { path: string; resource: PermissionResource; page: ReactNod
   { path: "fleet", resource: "fleet", page: <FleetPage /> },
   { path: "members", resource: "members", page: <MembersPage /> },
   { path: "displays", resource: "displays", page: <DisplaysPage /> },
+  { path: "integrations", resource: "integrations", page: <IntegrationsPage /> },
   { path: "audit", resource: "audit", page: <AuditPage /> },
 ];
 

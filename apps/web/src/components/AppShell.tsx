@@ -24,6 +24,7 @@ export function AppShell() {
           {can(me, "fleet", "read") && <NavLink to="/fleet">Fleet</NavLink>}
           {can(me, "members", "read") && <NavLink to="/members">Members</NavLink>}
           {can(me, "displays", "read") && <NavLink to="/displays">Displays</NavLink>}
+          {can(me, "integrations", "read") && <NavLink to="/integrations">Integrations</NavLink>}
           {can(me, "audit", "read") && <NavLink to="/audit">Audit log</NavLink>}
           <NavLink to="/account">Account</NavLink>
           {me.provider && <NavLink to="/admin/tenants">Provider admin</NavLink>}

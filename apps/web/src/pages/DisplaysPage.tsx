@@ -1,7 +1,8 @@
 import type { DisplayToken } from "@fleetcore/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useRef, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { useSignedIn } from "../components/Guards";
+import { OneTimeSecret } from "../components/OneTimeSecret";
 import { ErrorAlert, MutationButton, QueryTable, StatusBadge } from "../components/ui";
 import { formatDateTime } from "../lib/format";
 import { can } from "../lib/session";
@@ -110,7 +111,21 @@ function CreateDisplayForm() {
   return (
     <section className="panel">
       <h2>Create a display link</h2>
-      {created && <CreatedLink name={created.name} url={created.url} onDone={() => setCreated(null)} />}
+      {created && (
+        <OneTimeSecret
+          id="display-url"
+          label="Display URL"
+          value={created.url}
+          title={
+            <>
+              <strong>Display link for “{created.name}” created.</strong> Open it on the screen that should show the
+              fleet.
+            </>
+          }
+          warning="Copy it now: this link won’t be shown again. Anyone with it can see the live fleet until you revoke it."
+          onDone={() => setCreated(null)}
+        />
+      )}
       <form className="grid-form" onSubmit={onSubmit} aria-label="Create a display link">
         <label>
           Name
@@ -134,44 +149,5 @@ function CreateDisplayForm() {
         <ErrorAlert error={create.error} />
       </form>
     </section>
-  );
-}
-
-/** The new link, shown this once: only its hash is stored, so it cannot be shown again. */
-function CreatedLink({ name, url, onDone }: { name: string; url: string; onDone: () => void }) {
-  const input = useRef<HTMLInputElement>(null);
-  const [copied, setCopied] = useState<"yes" | "no" | null>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(url);
-      setCopied("yes");
-    } catch {
-      input.current?.select();
-      setCopied("no");
-    }
-  };
-  return (
-    <div className="once" role="status">
-      <p>
-        <strong>Display link for “{name}” created.</strong> Open it on the screen that should show the fleet.
-      </p>
-      <div className="copy-row">
-        <label className="sr-only" htmlFor="display-url">
-          Display URL
-        </label>
-        <input id="display-url" ref={input} readOnly value={url} onFocus={(e) => e.target.select()} />
-        <button type="button" onClick={copy}>
-          Copy
-        </button>
-      </div>
-      <p className="warning">
-        Copy it now: this link won’t be shown again. Anyone with it can see the live fleet until you revoke it.
-      </p>
-      {copied === "yes" && <p className="success">Copied to the clipboard.</p>}
-      {copied === "no" && <p className="muted">Copying is blocked here: the link is selected, press Ctrl+C.</p>}
-      <button type="button" className="button-secondary" onClick={onDone}>
-        Done
-      </button>
-    </div>
   );
 }
