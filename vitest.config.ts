@@ -41,6 +41,8 @@ export default defineConfig({
       project("server", "./apps/server", { db: true }),
       // The replay tool talks HTTP to a stub server in its tests; no database.
       project("replay", "./apps/replay"),
+      // The web app's pure modules (replay arithmetic, map diffing); the UI itself is tested in e2e.
+      project("web", "./apps/web"),
       project("e2e", "./apps/server", { db: true, include: ["test/e2e/**/*.test.ts"], timeoutMs: 60_000 }),
     ],
   },
