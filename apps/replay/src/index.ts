@@ -3,6 +3,7 @@ export * from "./csv";
 export * from "./geo";
 export * from "./main";
 export * from "./progress";
+export * from "./register";
 export * from "./replay";
 export * from "./schedule";
 export * from "./sender";

@@ -57,6 +57,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called after each fix finishes, with the live stats object (don't keep or mutate it). */
   onProgress?: (stats: ReplayStats) => void;
+  /** Called once per fix that was sent, with how it ended (before `onProgress`); e.g. to know which fixes the server kept. */
+  onResult?: (planned: PlannedFix, result: SendResult) => void;
 }
 
 /** A new, empty {@link ReplayStats} for `planned` fixes. */
@@ -131,6 +133,7 @@ export async function runReplay(plan: readonly PlannedFix[], options: RunOptions
         result = { outcome: "failed", attempts: 1, reason: err instanceof Error ? err.message : String(err) };
       }
       record(stats, result);
+      options.onResult?.(planned, result);
       options.onProgress?.(stats);
     };
     const task: Promise<void> = send().finally(() => {

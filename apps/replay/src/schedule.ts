@@ -17,7 +17,7 @@ export interface OsmAndQuery {
   /** WGS 84 degrees. */
   lon: number;
   /**
-   * Fix time (rebased): Unix seconds with `time: "real"`, Unix milliseconds with `time: "wall"`
+   * Fix time (rebased): Unix seconds with `time: "real"` or `"end"`, Unix milliseconds with `time: "wall"`
    * (Traccar, and Fleetcore after it, read an integer below 2^31−1 as seconds, a larger one as ms).
    */
   timestamp: number;
@@ -39,21 +39,30 @@ export interface PlannedFix {
 export type ReplaySpeed = number | "max";
 
 /**
- * How fix times are rebased. `real` (default): the earliest fix is now and fixes keep their real
- * spacing, `now0 + (t − t0)`, whatever the speed. `wall`: each fix is stamped with the time it is
- * scheduled to be sent, `now0 + (t − t0) / speed` (ms precision), so no fix is ahead of the clock;
- * not defined for `--speed max`.
+ * How fix times are rebased.
+ * - `real`: the file's earliest fix is now and fixes keep their real spacing, `now0 + (t − t0)`,
+ *   whatever the speed (so at a speed-up > 1 later fixes are ahead of the clock).
+ * - `end`: the file's latest fix is now and fixes keep their real spacing, `now0 − (tEnd − t)`: every
+ *   fix is in the past, so a server that refuses future fixes accepts them all even at `--speed max`.
+ * - `wall`: each fix is stamped with the time it is scheduled to be sent, `now0 + (t − t0) / speed`
+ *   (ms precision), so no fix is ahead of the clock; not defined for `--speed max`.
  */
-export type TimeMode = "real" | "wall";
+export type TimeMode = "real" | "end" | "wall";
+
+/** The time mode used when none is given: `end` for `--speed max` (see {@link TimeMode}), else `real`. */
+export function defaultTimeMode(speed: ReplaySpeed): TimeMode {
+  return speed === "max" ? "end" : "real";
+}
 
 /** Below this step, metres, a vehicle counts as standing still and gets no bearing (GPS jitter). */
 export const MIN_MOVE_FOR_BEARING_M = 1;
 
 /**
- * Rebases a fix time: the earliest time of the file, `t0Ms`, maps to `now0S`, and every fix keeps
- * its distance from it at real time: `now0S + round((tMs − t0Ms) / 1000)`, Unix seconds.
+ * Rebases a fix time: the reference time `t0Ms` (the file's earliest fix in `real` mode, its latest
+ * in `end` mode) maps to `now0S`, and every fix keeps its distance from it at real time:
+ * `now0S + round((tMs − t0Ms) / 1000)`, Unix seconds (negative offsets for fixes before the reference).
  * Note that the timestamp does not depend on the speed-up factor; at `--speed N` the fix at t is
- * sent (t − t0)/N after the start, so with N > 1 timestamps run ahead of the wall clock.
+ * sent (t − first)/N after the start, so in `real` mode with N > 1 timestamps run ahead of the wall clock.
  */
 export function rebaseTimestampS(tMs: number, t0Ms: number, now0S: number): number {
   return now0S + Math.round((tMs - t0Ms) / 1000);
@@ -79,20 +88,25 @@ const round = (n: number, digits: number): number => {
 
 /**
  * Plans a replay of `fixes` (sorted by time, as {@link parseReplayCsv} returns them) starting at
- * `now0Ms` (epoch ms; whole seconds are used in `real` mode), timestamps per `opts.time` (default
- * `real`, see {@link TimeMode}; `wall` with speed "max" throws a RangeError). Bearing is the initial great-circle bearing from the
- * same vehicle's previous fix when it moved at least {@link MIN_MOVE_FOR_BEARING_M}; speed is converted
- * m/s → knots. Speed is rounded to 0.001 kn and bearing to 0.1°.
+ * `now0Ms` (epoch ms; whole seconds are used in `real` and `end` modes), timestamps per `opts.time`
+ * (default {@link defaultTimeMode}: `end` for speed "max", else `real`; `wall` with speed "max" throws
+ * a RangeError). Bearing is the initial great-circle bearing from the same vehicle's previous fix when
+ * it moved at least {@link MIN_MOVE_FOR_BEARING_M}; speed is converted m/s → knots. Speed is rounded
+ * to 0.001 kn and bearing to 0.1°.
  */
 export function planReplay(
   fixes: readonly ReplayFix[],
   opts: { now0Ms: number; speed: ReplaySpeed; prefix: string; time?: TimeMode },
 ): PlannedFix[] {
   const first = fixes[0];
-  if (!first) return [];
+  const last = fixes.at(-1);
+  if (!first || !last) return [];
   const { speed } = opts;
-  if (opts.time === "wall" && speed === "max") throw new RangeError('time mode "wall" needs a numeric speed');
+  const time = opts.time ?? defaultTimeMode(speed);
+  if (time === "wall" && speed === "max") throw new RangeError('time mode "wall" needs a numeric speed');
   const t0Ms = first.timeMs;
+  // The fix stamped now0: the earliest (real), or the latest so that every fix is in the past (end).
+  const refMs = time === "end" ? last.timeMs : t0Ms;
   const now0S = Math.floor(opts.now0Ms / 1000);
   const previous = new Map<string, ReplayFix>();
   return fixes.map((fix) => {
@@ -101,9 +115,9 @@ export function planReplay(
       lat: fix.latitude,
       lon: fix.longitude,
       timestamp:
-        opts.time === "wall" && speed !== "max"
+        time === "wall" && speed !== "max"
           ? wallTimestampMs(fix.timeMs, t0Ms, opts.now0Ms, speed)
-          : rebaseTimestampS(fix.timeMs, t0Ms, now0S),
+          : rebaseTimestampS(fix.timeMs, refMs, now0S),
     };
     if (fix.speedMps !== null) query.speed = round(mpsToKnots(fix.speedMps), 3);
     const prev = previous.get(fix.vehicleId);

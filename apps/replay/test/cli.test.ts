@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../src/main";
+import { main, parseReplayArgs } from "../src/main";
+import { type DeviceRegistration, type ReplayDevice, UnknownTenantError } from "../src/register";
 
 interface Recorded {
   method: string;
@@ -73,9 +74,38 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A stand-in for the database: tenant "lone-star" exists, and capmetro-BAD belongs to tenant "elsewhere". */
+const registrations: { slug: string; devices: readonly ReplayDevice[]; dryRun: boolean }[] = [];
+async function fakeRegister(
+  slug: string,
+  devices: readonly ReplayDevice[],
+  opts: { dryRun: boolean },
+): Promise<DeviceRegistration> {
+  registrations.push({ slug, devices, dryRun: opts.dryRun });
+  if (slug !== "lone-star") throw new UnknownTenantError(slug, ["lone-star", "rhone"]);
+  const mine = devices.filter((d) => d.uniqueId !== "capmetro-BAD");
+  return {
+    tenant: { id: "t1", slug, name: "Lone Star", status: "active" },
+    dryRun: opts.dryRun,
+    created: mine.map((d) => ({
+      uniqueId: d.uniqueId,
+      deviceId: opts.dryRun ? null : `dev-${d.uniqueId}`,
+      vehicleId: null,
+    })),
+    existing: [],
+    vehiclesCreated: mine.length,
+    vehiclesReused: 0,
+    foreign: devices.some((d) => d.uniqueId === "capmetro-BAD")
+      ? [{ uniqueId: "capmetro-BAD", tenantSlug: "elsewhere" }]
+      : [],
+    unusable: [],
+  };
+}
+
 async function run(argv: string[]) {
   requests = [];
   sent503 = false;
+  registrations.length = 0;
   const out = sink();
   const err = sink();
   const code = await main(argv, {
@@ -84,13 +114,14 @@ async function run(argv: string[]) {
     now: () => NOW,
     progressIntervalMs: 50,
     send: { backoffBaseMs: 5 },
+    registerDevices: fakeRegister,
   });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
 describe("replay CLI", () => {
   it("sends every fix in time order in the OsmAnd format, retries a 503 and reports a 400", async () => {
-    const { code, stdout, stderr } = await run([csvPath, "--speed", "max", "--url", baseUrl, "--tenant", "lone-star"]);
+    const { code, stdout, stderr } = await run([csvPath, "--speed", "max", "--time", "real", "--url", baseUrl]);
 
     // 5 good fixes + 1 retry after the 503. With 8 in flight, other vehicles may overtake the retried
     // fix, but each vehicle's fixes arrive in time order.
@@ -118,21 +149,70 @@ describe("replay CLI", () => {
     expect(stdout).toMatch(/retries:\s+1/);
     expect(stdout).toMatch(/unparseable:\s+1 \(skipped\)\n\s+line 5: bad speed "abc"/);
     expect(stdout).toMatch(/throughput:\s+[\d.]+ positions\/s/);
-    expect(stderr).toContain('registered as devices in tenant "lone-star"');
+    expect(stderr).toContain("must be registered as devices in a tenant (--tenant <slug> registers them)");
     expect(stderr).toMatch(/replay: 5\/5 \(100\.0%\) accepted 4 rejected 1 failed 0/);
   });
 
-  it("with --concurrency 1 sends strictly in time order", async () => {
-    const { code } = await run([csvPath, "--speed", "max", "--url", baseUrl, "--concurrency", "1"]);
+  it("with --concurrency 1 sends strictly in time order; at max speed the last fix is stamped now", async () => {
+    const { code, stderr } = await run([csvPath, "--speed", "max", "--url", baseUrl, "--concurrency", "1"]);
     expect(code).toBe(0);
+    // --time end is the default with --speed max: real spacing, every fix in the past.
     expect(requests.map((r) => `${r.query.id}@${Number(r.query.timestamp) - NOW_S}`)).toEqual([
-      "capmetro-100@0", // 503
+      "capmetro-100@-80", // 503
+      "capmetro-100@-80",
+      "capmetro-102@-70",
+      "capmetro-BAD@-50",
+      "capmetro-100@-40",
       "capmetro-100@0",
-      "capmetro-102@10",
-      "capmetro-BAD@30",
-      "capmetro-100@40",
-      "capmetro-100@80",
     ]);
+    expect(stderr).toMatch(/Timestamps: rebased so the file's last fix is now \(--time end\).*earliest 1m 20s ago\./);
+    expect(stderr).not.toMatch(/Warning/);
+  });
+
+  it("with --tenant registers the devices first and leaves out those of another tenant", async () => {
+    const { code, stdout, stderr } = await run([csvPath, "--speed", "max", "--url", baseUrl, "--tenant", "lone-star"]);
+    expect(code).toBe(0);
+    expect(registrations).toEqual([
+      {
+        slug: "lone-star",
+        dryRun: false,
+        devices: [
+          { uniqueId: "capmetro-100", feedVehicleId: "100", vehicleName: "CapMetro 100" },
+          { uniqueId: "capmetro-102", feedVehicleId: "102", vehicleName: "CapMetro 102" },
+          { uniqueId: "capmetro-BAD", feedVehicleId: "BAD", vehicleName: "CapMetro BAD" },
+        ],
+      },
+    ]);
+    expect(stderr).toContain('Tenant "lone-star" (Lone Star): registered 2 new device(s) (2 vehicle(s) created');
+    expect(stderr).toMatch(/Refused: 1 device\(s\) belong to tenant "elsewhere" and are left there: capmetro-BAD;/);
+    expect(stderr).not.toMatch(/Hint:/);
+    expect(requests.some((r) => r.query.id === "capmetro-BAD")).toBe(false);
+    expect(stdout).toMatch(/not sent:\s+1 \(devices of another tenant\)/);
+    expect(stdout).toMatch(/sent:\s+4 of 4\n\s+accepted:\s+4\n\s+rejected:\s+0/);
+  });
+
+  it("with --tenant refuses an unknown tenant (exit 1, nothing sent) and writes nothing in --dry-run", async () => {
+    const unknown = await run([csvPath, "--speed", "max", "--url", baseUrl, "--tenant", "nope"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/replay: --tenant nope: no tenant with slug "nope" \(tenants: lone-star, rhone\)/);
+    expect(requests).toHaveLength(0);
+
+    const dry = await run([csvPath, "--dry-run", "--tenant", "lone-star", "--prefix", "x-"]);
+    expect(dry.code).toBe(0);
+    expect(registrations.map((r) => [r.dryRun, r.devices.map((d) => d.vehicleName)])).toEqual([
+      [true, ["x-100", "x-102", "x-BAD"]],
+    ]);
+    expect(dry.stderr).toContain("would register 3 new device(s)");
+    expect((await run([csvPath, "--tenant", " "])).stderr).toMatch(/--tenant needs a tenant slug/);
+  });
+
+  it("defaults --time to end at --speed max and to real otherwise", () => {
+    expect(parseReplayArgs(["f.csv", "--speed", "max"])?.time).toBe("end");
+    expect(parseReplayArgs(["f.csv", "--speed", "60"])?.time).toBe("real");
+    expect(parseReplayArgs(["f.csv"])?.time).toBe("real");
+    expect(parseReplayArgs(["f.csv", "--speed", "60", "--time", "end"])?.time).toBe("end");
+    expect(parseReplayArgs(["f.csv", "--speed", "max", "--time", "real"])?.time).toBe("real");
+    expect(() => parseReplayArgs(["f.csv", "--time", "later"])).toThrow(/--time must be "real", "end" or "wall"/);
   });
 
   it("paces sends at --speed N and keeps the path of --url", async () => {
@@ -161,8 +241,14 @@ describe("replay CLI", () => {
     await writeFile(long, `${HEADER}\n1,2016-11-25T10:00:00Z,1,,,30,-97,\n1,2016-11-25T12:00:00Z,1,,,30.1,-97,\n`);
     const warned = await run([long, "--dry-run", "--speed", "60"]);
     expect(warned.stderr).toMatch(
-      /Warning: .*up to 1h 58m 00s ahead.*after the first ~5m 05s of the file\. --time wall/,
+      /Warning: .*up to 1h 58m 00s ahead.*after the first ~5m 05s of the file\. --time end stamps the last fix now/,
     );
+    expect((await run([long, "--dry-run", "--speed", "max", "--time", "real"])).stderr).toMatch(
+      /Warning: with --time real at --speed max.*up to 2h 00m 00s ahead/,
+    );
+    const end = await run([long, "--dry-run", "--speed", "60", "--time", "end"]);
+    expect(end.stderr).not.toMatch(/Warning/);
+    expect(end.stderr).toMatch(/earliest 2h 00m 00s ago; sent over ~2m 00s, the last fix arrives that long after/);
     expect((await run([csvPath, "--time", "wall", "--speed", "max"])).stderr).toMatch(/--time wall needs a numeric/);
   });
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { ReplayFix } from "../src/csv";
 import { reasonKey } from "../src/replay";
-import { osmAndUrl, planReplay, rebaseTimestampS, sendOffsetMs, wallTimestampMs } from "../src/schedule";
+import {
+  defaultTimeMode,
+  osmAndUrl,
+  planReplay,
+  rebaseTimestampS,
+  sendOffsetMs,
+  wallTimestampMs,
+} from "../src/schedule";
 
 function fix(vehicleId: string, iso: string, lat: number, lon: number, speedMps: number | null = 5): ReplayFix {
   return {
@@ -70,6 +77,18 @@ describe("planReplay", () => {
     expect(wall.map((p) => p.query.timestamp - NOW)).toEqual(wall.map((p) => p.sendOffsetMs));
     expect(wallTimestampMs(3_600_000, 0, NOW, 3600)).toBe(NOW + 1000);
     expect(() => planReplay(fixes, { now0Ms: NOW, speed: "max", prefix: "", time: "wall" })).toThrow(RangeError);
+  });
+
+  it("in end mode stamps the last fix now and keeps real spacing, the default at max speed", () => {
+    const end = planReplay(fixes, { now0Ms: NOW, speed: 60, prefix: "", time: "end" });
+    expect(end.map((p) => p.query.timestamp - NOW_S)).toEqual([-3600, -3570, -3540, -3480, 0]);
+    expect(end.map((p) => p.sendOffsetMs)).toEqual(plan.map((p) => p.sendOffsetMs));
+    const max = planReplay(fixes, { now0Ms: NOW, speed: "max", prefix: "" });
+    expect(max.map((p) => p.query.timestamp)).toEqual(end.map((p) => p.query.timestamp));
+    expect(max.every((p) => p.sendOffsetMs === 0)).toBe(true);
+    expect(planReplay(fixes, { now0Ms: NOW, speed: "max", prefix: "", time: "real" })[0]?.query.timestamp).toBe(NOW_S);
+    expect(defaultTimeMode("max")).toBe("end");
+    expect(defaultTimeMode(60)).toBe("real");
   });
 
   it("returns nothing for no fixes", () => {
