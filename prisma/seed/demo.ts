@@ -1,10 +1,12 @@
 /**
  * The demo data set, shared by `pnpm db:seed` and the browser tests. Each part runs only when its
  * data is absent (no tenants → tenants and fleet; no users → identity), so it never writes over
- * real data and upgrades a demo database seeded by an older version. Runs as the database owner.
+ * real data and upgrades a demo database seeded by an older version (demo tenants that never had a
+ * driver assignment → drivers and assignments). Runs as the database owner.
  */
 import type { PrismaClient } from "@fleetcore/db";
 import type { Tenant } from "@fleetcore/validators";
+import { seedDrivers } from "./drivers";
 import { seedFleet } from "./fleet";
 import { seedIdentity } from "./identity";
 import { seedTenants } from "./tenants";
@@ -16,13 +18,15 @@ export async function seedDemo(db: PrismaClient): Promise<string[]> {
     tenants = await seedTenants(db);
     const fleet = await seedFleet(db, tenants);
     done.push(
-      `demo tenants ${tenants.map((t) => `"${t.name}"`).join(", ")} with ${fleet.vehicles} vehicles, ` +
-        `${fleet.drivers} drivers and ${fleet.devices} GPS devices`,
+      `demo tenants ${tenants.map((t) => `"${t.name}"`).join(", ")} with ${fleet.vehicles} vehicles ` +
+        `and ${fleet.devices} GPS devices`,
     );
   } else {
     const rows = await db.tenant.findMany({ where: { slug: { in: ["lone-star-transit", "rhone-livraisons"] } } });
     tenants = rows.map((t) => ({ ...t, vehicleCount: 0 }));
   }
+  const drivers = tenants.length === 2 ? await seedDrivers(db, tenants) : null;
+  if (drivers) done.push(`${drivers.drivers} drivers and ${drivers.assignments} current driver assignments`);
   if ((await db.user.count()) === 0 && tenants.length === 2) {
     done.push(`${await seedIdentity(db, tenants)} demo users`);
   }

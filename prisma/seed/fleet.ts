@@ -40,20 +40,8 @@ const LYON_VEHICLES = [
     speedLimitKph: 110,
   },
 ];
-const DRIVERS = {
-  austin: [
-    { firstName: "Maria", lastName: "Garcia", phone: "+15125550101" },
-    { firstName: "James", lastName: "Johnson", phone: "+15125550102" },
-    { firstName: "Aisha", lastName: "Khan", phone: "+15125550103" },
-  ],
-  lyon: [{ firstName: "Camille", lastName: "Martin", phone: "+33655500101" }],
-};
-
-/** Vehicles, drivers and one GPS device per vehicle (unique ids as Traccar Client would send them). */
-export async function seedFleet(
-  db: PrismaClient,
-  tenants: Tenant[],
-): Promise<{ vehicles: number; drivers: number; devices: number }> {
+/** Vehicles and one GPS device per vehicle (unique ids as Traccar Client would send them); drivers are in drivers.ts. */
+export async function seedFleet(db: PrismaClient, tenants: Tenant[]): Promise<{ vehicles: number; devices: number }> {
   const [austin, lyon] = tenants;
   if (!austin || !lyon) throw new Error("seedFleet needs the two demo tenants");
   let vehicles = 0;
@@ -77,10 +65,5 @@ export async function seedFleet(
       devices += 1;
     }
   }
-  const drivers = [
-    ...DRIVERS.austin.map((d) => ({ ...d, tenantId: austin.id })),
-    ...DRIVERS.lyon.map((d) => ({ ...d, tenantId: lyon.id })),
-  ];
-  await db.driver.createMany({ data: drivers });
-  return { vehicles, drivers: drivers.length, devices };
+  return { vehicles, devices };
 }

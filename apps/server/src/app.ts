@@ -11,6 +11,7 @@ import fastifyStatic from "@fastify/static";
 import { type AppRouter, appRouter, type Services, type TenantEventPublisher } from "@fleetcore/api";
 import type { Env } from "@fleetcore/config";
 import {
+  configureGtfsFeedFetch,
   DomainError,
   IngestService,
   LoginThrottle,
@@ -24,10 +25,12 @@ import { SOCKET_PATH, tenantRoom } from "@fleetcore/realtime";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Server as SocketServer } from "socket.io";
+import { GtfsRealtimePoller } from "./gtfs";
 import { checkOrigin, clientMeta, cookieJar, createRequestContext } from "./http/session";
 import { buildOsmAndServer, registerIngestRoutes } from "./ingest";
 import { startLiveFeed } from "./live";
 import { authenticateSocket, registerSocketHandlers, sweepEndedSockets } from "./realtime";
+import { connectRedisAdapter } from "./redisAdapter";
 
 export type FleetcoreSocketServer = SocketServer<
   ClientToServerEvents,
@@ -42,6 +45,8 @@ export interface BuiltApp {
   /** The OsmAnd protocol listener (not listening yet: `osmand.listen({ port: env.OSMAND_PORT })`). */
   osmand: FastifyInstance;
   ingest: IngestService;
+  /** The GTFS-realtime feed poller (not polling yet: `gtfs.start()`; stopped on close). */
+  gtfs: GtfsRealtimePoller;
 }
 
 /**
@@ -67,7 +72,10 @@ export async function buildApp(opts: {
     routerOptions: { maxParamLength: 5000 },
   });
 
+  // REDIS_URL: several server processes share rooms (see redisAdapter.ts).
+  const redis = env.REDIS_URL ? await connectRedisAdapter(env.REDIS_URL, app.log) : null;
   const io: FleetcoreSocketServer = new SocketServer(app.server, {
+    ...(redis ? { adapter: redis.adapter } : {}),
     path: SOCKET_PATH,
     serveClient: false,
     // A wall display that drops for under two minutes gets what it missed on reconnection.
@@ -90,6 +98,10 @@ export async function buildApp(opts: {
   const writer = new PositionWriter(pool, { onCommitted: (fixes) => fanout.push(fixes) });
   const ingest = new IngestService(pool, writer);
   const osmand = buildOsmAndServer(ingest, { logLevel: env.LOG_LEVEL });
+  configureGtfsFeedFetch({
+    allowPrivateNetworks: (env.GTFS_ALLOW_PRIVATE_URLS ?? String(env.NODE_ENV !== "production")) === "true",
+  });
+  const gtfs = new GtfsRealtimePoller({ pool, ingest, log: app.log });
 
   io.use(authenticateSocket(db));
   registerSocketHandlers(io, db);
@@ -179,12 +191,14 @@ export async function buildApp(opts: {
 
   app.addHook("onClose", async () => {
     clearInterval(sweep);
+    await gtfs.stop();
     fanout.stop();
     await osmand.close();
     await io.close();
+    await redis?.close();
   });
 
-  return { app, io, osmand, ingest };
+  return { app, io, osmand, ingest, gtfs };
 }
 
 function displayRefusedPage(message: string): string {

@@ -9,7 +9,7 @@ import { FleetSimulator } from "./simulator";
 
 const env = loadEnv();
 const db = getPrisma(env.DATABASE_URL);
-const { app, osmand } = await buildApp({ env, db });
+const { app, osmand, gtfs } = await buildApp({ env, db });
 
 let closing = false;
 let simulator: FleetSimulator | undefined;
@@ -45,6 +45,7 @@ try {
     simulator.start();
     osmandLine += "\n  Demo fleet simulator: on (SIMULATOR=off to stop it)";
   }
+  gtfs.start(); // tenants' GTFS-realtime feeds (stopped by app.close())
   app.log.info({ url }, "Fleetcore is running");
   console.log(
     `\n  Fleetcore is running at ${url}\n  Health: ${url}/healthz\n  ${osmandLine}\n  Stop with Ctrl+C; stop the local database with \`npm run db:stop\`.\n`,

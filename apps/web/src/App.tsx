@@ -1,5 +1,5 @@
 import type { PermissionResource } from "@fleetcore/validators";
-import type { ReactNode } from "react";
+import { lazy, type ReactNode, Suspense } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { AppShell } from "./components/AppShell";
 import { RequirePermission, RequireProvider, RequireUser } from "./components/Guards";
@@ -8,23 +8,45 @@ import { AuditPage, ProviderAuditPage } from "./pages/AuditPage";
 import { TenantDetailPage } from "./pages/admin/TenantDetailPage";
 import { TenantsAdminPage } from "./pages/admin/TenantsAdminPage";
 import { DisplaysPage } from "./pages/DisplaysPage";
-import { FleetPage } from "./pages/FleetPage";
+import { DriversPage } from "./pages/DriversPage";
 import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
+import { GtfsFeedsPage } from "./pages/GtfsFeedsPage";
 import { HomePage } from "./pages/HomePage";
 import { IntegrationsPage } from "./pages/IntegrationsPage";
 import { InvitePage } from "./pages/InvitePage";
 import { LoginPage } from "./pages/LoginPage";
 import { MembersPage } from "./pages/MembersPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { ReplayPage } from "./pages/ReplayPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
+import { VehicleDetailPage } from "./pages/VehicleDetailPage";
+import { VehiclesPage } from "./pages/VehiclesPage";
 import { WallPage } from "./pages/WallPage";
+
+/** The live map pulls in MapLibre (~1 MB): its own chunk, loaded on the first visit to /map. */
+const LiveMapPage = lazy(() => import("./pages/LiveMapPage").then((m) => ({ default: m.LiveMapPage })));
 
 /** Tenant pages, each behind the read permission on its resource. */
 const TENANT_PAGES: { path: string; resource: PermissionResource; page: ReactNode }[] = [
-  { path: "fleet", resource: "fleet", page: <FleetPage /> },
+  { path: "vehicles", resource: "fleet", page: <VehiclesPage /> },
+  { path: "vehicles/:vehicleId", resource: "fleet", page: <VehicleDetailPage /> },
+  { path: "drivers", resource: "fleet", page: <DriversPage /> },
+  // The former fleet page's address (bookmarks, older links).
+  { path: "fleet", resource: "fleet", page: <Navigate to="/vehicles" replace /> },
+  {
+    path: "map",
+    resource: "fleet",
+    page: (
+      <Suspense fallback={<p className="muted">Loading the map…</p>}>
+        <LiveMapPage />
+      </Suspense>
+    ),
+  },
   { path: "members", resource: "members", page: <MembersPage /> },
   { path: "displays", resource: "displays", page: <DisplaysPage /> },
   { path: "integrations", resource: "integrations", page: <IntegrationsPage /> },
+  { path: "integrations/gtfs", resource: "integrations", page: <GtfsFeedsPage /> },
+  { path: "replay", resource: "positions", page: <ReplayPage /> },
   { path: "audit", resource: "audit", page: <AuditPage /> },
 ];
 

@@ -6,10 +6,13 @@ import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { deviceRouter } from "./routers/device";
 import { displayRouter } from "./routers/display";
+import { driverRouter } from "./routers/driver";
+import { gtfsFeedRouter } from "./routers/gtfsFeed";
 import { ingestKeyRouter } from "./routers/ingestKey";
 import { invitationRouter } from "./routers/invitation";
 import { memberRouter } from "./routers/member";
 import { providerRouter } from "./routers/provider";
+import { replayRouter } from "./routers/replay";
 import { systemRouter } from "./routers/system";
 import { vehicleRouter } from "./routers/vehicle";
 import { createCallerFactory, router } from "./trpc";
@@ -24,7 +27,10 @@ export const appRouter = router({
   provider: providerRouter,
   vehicle: vehicleRouter,
   device: deviceRouter,
+  driver: driverRouter,
   ingestKey: ingestKeyRouter,
+  gtfsFeed: gtfsFeedRouter,
+  replay: replayRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -21,7 +21,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_PG_PORT, readClusterInfo, startCluster, stopCluster } from "../src/cluster.mjs";
 import { hasCommand, run, step, UserFacingError, warn } from "../src/proc.mjs";
-import { ensureChromium, ensurePostgres, ensureTimescale, findPostgres } from "../src/system.mjs";
+import { ensureChromium, ensurePostgres, ensureRedis, ensureTimescale, findPostgres } from "../src/system.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const STATE_DIR = join(ROOT, ".fleetcore");
@@ -161,6 +161,7 @@ async function start() {
 async function test() {
   const { pnpm, env } = await setup();
   const chromium = ensureChromium();
+  ensureRedis();
   step("check", "building, typechecking and linting");
   try {
     pnpmRun(pnpm, ["exec", "turbo", "run", "build", "typecheck", "lint", "--output-logs=errors-only"], env);

@@ -1,14 +1,15 @@
 // @ts-check
 /**
  * System packages: PostgreSQL server binaries, TimescaleDB (built from Debian's source package when no
- * binary package is available) and Debian's Chromium for browser tests.
+ * binary package is available), Debian's Chromium for browser tests and Debian's Redis for the
+ * multi-process Socket.IO test.
  *
  * The TimescaleDB build follows ../shared/environment.md: trixie's source package, Apache-2 edition only
  * (`-DAPACHE_ONLY=1`), telemetry off, built against the local PostgreSQL's pg_config.
  */
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { hasCommand, rootPrefix, run, runLogged, step, UserFacingError } from "./proc.mjs";
+import { hasCommand, rootPrefix, run, runLogged, step, UserFacingError, warn } from "./proc.mjs";
 
 const DOCKER_HINT =
   "Alternatively run the database with Docker (`docker compose -f docker/compose.yaml up -d`) and set " +
@@ -200,4 +201,21 @@ export function ensureChromium() {
   step("browser", "installing Debian's chromium for the browser tests");
   aptInstall(["chromium"], "browser tests need Chromium (or set CHROMIUM_PATH)");
   return "/usr/bin/chromium";
+}
+
+/**
+ * Ensures `redis-server` is on the PATH for the multi-process Socket.IO test (apps/server/test/redis.test.ts
+ * starts its own instance on a free port), installing Debian's `redis-server` package when absent.
+ * Not fatal: without root or apt the test skips and says why.
+ */
+export function ensureRedis() {
+  if (hasCommand("redis-server")) return;
+  step("redis", "installing Debian's redis-server for the multi-process Socket.IO test");
+  try {
+    aptInstall(["redis-server"], "the Redis adapter test needs redis-server");
+  } catch (err) {
+    if (!(err instanceof UserFacingError)) throw err;
+    warn(`${err.message}
+The Redis adapter test will be skipped.`);
+  }
 }

@@ -35,6 +35,12 @@ const EnvSchema = z.object({
   /** The demo fleet simulator (drives the demo tenants' devices through the OsmAnd endpoint). Default: on, except in tests. */
   SIMULATOR: z.enum(["on", "off"]).optional(),
   /**
+   * Whether tenants' GTFS-realtime feed URLs may reach loopback and private addresses ("true" or
+   * "false"). Default: false in production, where such a URL would let a tenant probe the platform's
+   * own network (SSRF); true otherwise, for local test feeds.
+   */
+  GTFS_ALLOW_PRIVATE_URLS: z.enum(["true", "false"]).optional(),
+  /**
    * Public origin of the platform, used in emailed links (invitations, password resets), e.g.
    * https://fleet.example.com. Defaults to http://localhost:PORT. Its origin is also accepted as
    * the Origin of state-changing requests, besides the request's own host.
@@ -50,6 +56,12 @@ const EnvSchema = z.object({
     .transform((v) => v === "true"),
   /** Directory of the built web app served in production (defaults to apps/web/dist). */
   WEB_DIST_DIR: z.string().optional(),
+  /**
+   * Redis shared by several server processes (e.g. redis://127.0.0.1:6379): Socket.IO rooms and
+   * broadcasts (namespace /live included) go through its streams (@socket.io/redis-streams-adapter).
+   * Unset: one process, in-memory rooms.
+   */
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: "REDIS_URL must be a redis:// or rediss:// URL" }).optional(),
 });
 
 /** The validated environment; DATABASE_OWNER_URL is always set (it defaults to DATABASE_URL). */

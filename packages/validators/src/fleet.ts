@@ -5,39 +5,85 @@ export const VEHICLE_STATUSES = ["active", "inactive", "maintenance", "retired"]
 export const ZVehicleStatus = z.enum(VEHICLE_STATUSES);
 export type VehicleStatus = z.infer<typeof ZVehicleStatus>;
 
+/** Statuses a vehicle can be given by editing; `retired` is what `vehicle.delete` sets. */
+export const ZEditableVehicleStatus = ZVehicleStatus.exclude(["retired"]);
+
 const currentYear = new Date().getUTCFullYear();
 
-/**
- * Input of `vehicle.create` (in the caller's active tenant). `vin` is the 17-character ISO 3779 vehicle identification number
- * (letters I, O and Q never occur); `speedLimitKph` is this vehicle's overspeed threshold in km/h.
- */
-export const ZCreateVehicleRequest = z.object({
+/** The editable vehicle fields, shared by create and update. */
+const vehicleFields = {
   name: z.string().trim().min(1).max(80),
-  licensePlate: z.string().trim().toUpperCase().min(1).max(20).optional(),
+  licensePlate: z.string().trim().toUpperCase().min(1).max(20),
   vin: z
     .string()
     .trim()
     .toUpperCase()
-    .regex(/^[A-HJ-NPR-Z0-9]{17}$/, "a VIN has 17 characters, no I, O or Q")
-    .optional(),
-  make: z.string().trim().max(60).optional(),
-  model: z.string().trim().max(60).optional(),
+    .regex(/^[A-HJ-NPR-Z0-9]{17}$/, "a VIN has 17 characters, no I, O or Q"),
+  make: z.string().trim().max(60),
+  model: z.string().trim().max(60),
   year: z
     .number()
     .int()
     .min(1900)
-    .max(currentYear + 1)
-    .optional(),
-  speedLimitKph: z.number().int().positive().max(300).optional(),
+    .max(currentYear + 1),
+  speedLimitKph: z.number().int().positive().max(300),
+};
+
+/**
+ * Input of `vehicle.create` (in the caller's active tenant). `vin` is the 17-character ISO 3779 vehicle identification number
+ * (letters I, O and Q never occur); `speedLimitKph` is this vehicle's overspeed threshold in km/h.
+ * Plate and VIN must not be used by another of the tenant's live vehicles.
+ */
+export const ZCreateVehicleRequest = z.object({
+  name: vehicleFields.name,
+  licensePlate: vehicleFields.licensePlate.optional(),
+  vin: vehicleFields.vin.optional(),
+  make: vehicleFields.make.optional(),
+  model: vehicleFields.model.optional(),
+  year: vehicleFields.year.optional(),
+  speedLimitKph: vehicleFields.speedLimitKph.optional(),
+  status: ZEditableVehicleStatus.optional(),
 });
 export type CreateVehicleRequest = z.input<typeof ZCreateVehicleRequest>;
 
-/** Input of `vehicle.list` (the tenant is the caller's active tenant, never an input). */
+/**
+ * Input of `vehicle.update`: only the fields given change; `null` clears an optional field.
+ * Retiring is `vehicle.delete`, not a status edit.
+ */
+export const ZUpdateVehicleRequest = z.object({
+  vehicleId: z.uuid(),
+  name: vehicleFields.name.optional(),
+  licensePlate: vehicleFields.licensePlate.nullish(),
+  vin: vehicleFields.vin.nullish(),
+  make: vehicleFields.make.nullish(),
+  model: vehicleFields.model.nullish(),
+  year: vehicleFields.year.nullish(),
+  speedLimitKph: vehicleFields.speedLimitKph.nullish(),
+  status: ZEditableVehicleStatus.optional(),
+});
+export type UpdateVehicleRequest = z.input<typeof ZUpdateVehicleRequest>;
+
+/** Input of `vehicle.get`, `vehicle.delete`. */
+export const ZVehicleIdRequest = z.object({ vehicleId: z.uuid() });
+
+/**
+ * Input of `vehicle.list` (the tenant is the caller's active tenant, never an input). `search`:
+ * whitespace-separated words, each found (case-insensitively) in the name, plate, VIN, make or model.
+ */
 export const ZListVehiclesRequest = z.object({
   status: ZVehicleStatus.optional(),
+  search: z.string().trim().max(120).optional(),
 });
 
-/** A vehicle as the API returns it. */
+/** Someone or something named, as lists show it. */
+export const ZNamedRef = z.object({ id: z.uuid(), name: z.string() });
+export type NamedRef = z.infer<typeof ZNamedRef>;
+
+/**
+ * A vehicle as the API returns it, with what the fleet lists show beside it: the driver of its open
+ * assignment, its bound devices, the newest `lastSeenAt` of those devices (server time of the last
+ * accepted fix) and its odometer in metres (derived from accepted positions).
+ */
 export const ZVehicle = z.object({
   id: z.uuid(),
   tenantId: z.uuid(),
@@ -49,6 +95,10 @@ export const ZVehicle = z.object({
   year: z.number().int().nullable(),
   status: ZVehicleStatus,
   speedLimitKph: z.number().int().nullable(),
+  odometerM: z.number(),
+  lastSeenAt: z.date().nullable(),
+  currentDriver: ZNamedRef.nullable(),
+  devices: z.array(z.object({ id: z.uuid(), uniqueId: z.string(), name: z.string() })),
   createdAt: z.date(),
 });
 export type Vehicle = z.infer<typeof ZVehicle>;
@@ -134,6 +184,20 @@ export const ZCreateDeviceRequest = z.object({
   protocol: z.string().trim().max(40).optional(),
 });
 export type CreateDeviceRequest = z.input<typeof ZCreateDeviceRequest>;
+
+/** Input of `device.update`: only the fields given change. */
+export const ZUpdateDeviceRequest = z.object({
+  deviceId: z.uuid(),
+  name: z.string().trim().min(1).max(80).optional(),
+  status: z.enum(["active", "inactive"]).optional(),
+});
+export type UpdateDeviceRequest = z.input<typeof ZUpdateDeviceRequest>;
+
+/** Input of `device.bind`: mounts the device in the vehicle (moving it from any other). */
+export const ZBindDeviceRequest = z.object({ deviceId: z.uuid(), vehicleId: z.uuid() });
+
+/** Input of `device.unbind`, `device.delete`. */
+export const ZDeviceIdRequest = z.object({ deviceId: z.uuid() });
 
 /** An unregistered device that reported (tel_unknown_devices). */
 export const ZUnknownDevice = z.object({

@@ -88,7 +88,7 @@ describe("accounts in Chromium", () => {
 
       // Signed in as the new member, in the tenant, on its fleet page (dispatchers may read the fleet).
       await invitee.getByRole("heading", { name: "Lone Star Transit — vehicles" }).waitFor();
-      expect(new URL(invitee.url()).pathname).toBe("/fleet");
+      expect(new URL(invitee.url()).pathname).toBe("/vehicles"); // "/fleet" redirects there
       await invitee.getByText("New Person").waitFor();
       expect(await invitee.getByRole("link", { name: "Members" }).count()).toBe(0);
 

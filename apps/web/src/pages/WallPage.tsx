@@ -1,23 +1,51 @@
+/**
+ * The wall display (`/wall`): what a screen signed in by a display link shows, read from across a
+ * room. A full-screen dark live map, large KPI tiles (vehicles moving / idle / stopped / offline,
+ * positions per minute, ingest lag), the tenant, the time and the vehicles, no interaction needed.
+ * It reconnects by itself (Socket.IO, plus back-off retries in connectLiveFleet; the session query
+ * is retried too) and says so in a banner whenever the feed is stale. Signed-in people with a tenant
+ * may preview it.
+ */
+import type { VehicleMovementStatus } from "@fleetcore/realtime";
 import type { Me } from "@fleetcore/validators";
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { Navigate } from "react-router";
 import { Loading } from "../components/Guards";
+import { formatAgo, formatSpeed } from "../components/map/format";
+import { MOVEMENT_STATUSES, STATUS_LABELS } from "../components/map/status";
 import { errorMessage } from "../lib/errors";
 import { useLiveVehicles } from "../lib/live";
-import { movementOf, useLivePositions } from "../lib/livePositions";
+import { type LiveFleet, useLiveFleet } from "../lib/livePositions";
 import { loginPath, useMe } from "../lib/session";
 
-/**
- * The wall display (`/wall`): what a screen signed in by a display link shows, full screen and
- * read-only: the tenant, the time and the live fleet. Signed-in people with a tenant may preview it.
- */
+/** MapLibre is ~1 MB: the wall loads it on its own, after the tiles are up. */
+const FleetMap = lazy(() => import("../components/map/FleetMap"));
+
+/** A connection lost for longer than this is announced, ms (short blips during reconnects are not). */
+const DISCONNECTED_GRACE_MS = 5000;
+/** Silence (no message) for longer than this while vehicles are reporting is announced, ms. */
+const SILENT_AFTER_MS = 60_000;
+/** A median ingest lag above this is announced, seconds. */
+const LAGGING_AFTER_S = 120;
+/** Keeps the fleet clear of the panels drawn over the map (title, vehicle list, KPI tiles), px. */
+const WALL_FIT_PADDING = { top: 180, right: 440, bottom: 260, left: 80 };
+/** Vehicles listed beside the map; the KPI tiles count them all. */
+const MAX_LISTED = 14;
+
+/** Route element: the session decides between the wall, sign-in, and an error that retries itself. */
 export function WallPage() {
   const me = useMe();
+  // A kiosk has nobody to press "retry": try again every 15 s while the server is unreachable.
+  useEffect(() => {
+    if (!me.isError) return;
+    const timer = setInterval(() => void me.refetch(), 15_000);
+    return () => clearInterval(timer);
+  }, [me.isError, me.refetch]);
   if (me.isPending) return <Loading />;
   if (me.isError) {
     return (
-      <div className="wall wall-message" role="alert">
-        {errorMessage(me.error)}
+      <div className="wallmap wallmap-message" role="alert">
+        {errorMessage(me.error)} — retrying…
       </div>
     );
   }
@@ -28,73 +56,134 @@ export function WallPage() {
 
 function Wall({ me, tenant }: { me: Me; tenant: NonNullable<Me["activeTenant"]> }) {
   const vehicles = useLiveVehicles(tenant.id);
-  const live = useLivePositions();
+  const { fleet, version } = useLiveFleet({ renderIntervalMs: 1000 });
   const now = useNow();
+  const nowMs = now.getTime();
+  const [mountedAtMs] = useState(() => Date.now());
   const list = vehicles.data ?? [];
-  const movement = list.map((v) => movementOf(live.byVehicle.get(v.id), now.getTime()));
-  const count = (m: string) => movement.filter((x) => x === m).length;
-  const stale =
-    !live.connected ||
-    (live.lastMessageAt !== null && now.getTime() - live.lastMessageAt > 60_000 && count("moving") > 0);
+  const rows = useMemo(
+    () =>
+      (vehicles.data ?? [])
+        .map((v) => ({ vehicle: v, status: fleet.statusOf(v.id) }))
+        .sort((a, b) => statusRank(a.status) - statusRank(b.status) || a.vehicle.name.localeCompare(b.vehicle.name)),
+    [vehicles.data, fleet, version],
+  );
+  const counts: Record<VehicleMovementStatus, number> = { moving: 0, idle: 0, stopped: 0, offline: 0 };
+  for (const r of rows) counts[r.status]++;
+  const stats = fleet.stats();
+  const banner = staleReason(fleet, nowMs, mountedAtMs, counts.offline < rows.length, stats.ingestLagMedianS);
   return (
-    <div className="wall">
-      <header className="wall-head">
+    <div className="wallmap" data-stale={banner ? "true" : "false"}>
+      <div className="wallmap-map">
+        <Suspense fallback={null}>
+          <FleetMap
+            fleet={fleet}
+            label="Fleet map"
+            theme="dark"
+            interactive={false}
+            autoFit="periodic"
+            fitPadding={WALL_FIT_PADDING}
+          />
+        </Suspense>
+      </div>
+      <header className="wallmap-head">
         <div>
-          <p className="wall-kicker">{me.display ? me.display.name : "Wall display preview"}</p>
-          <h1 className="wall-title">{tenant.name}</h1>
+          <p className="wallmap-kicker">{me.display ? me.display.name : "Wall display preview"}</p>
+          <h1 className="wallmap-title">{tenant.name}</h1>
         </div>
-        <div className="wall-clock">
+        <div className="wallmap-clock">
           <time dateTime={now.toISOString()}>
             {now.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}
           </time>
           <span>{now.toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long" })}</span>
         </div>
       </header>
-      {stale && (
-        <p className="wall-stale" role="alert">
-          Live feed interrupted — reconnecting… positions shown may be out of date.
+      {banner && (
+        <p className="wallmap-stale" role="alert">
+          {banner}
         </p>
       )}
-      <section className="wall-stats" aria-label="Fleet summary">
-        <Stat label="Moving" value={count("moving")} tone="ok" />
-        <Stat label="Stopped" value={count("stopped")} />
-        <Stat label="Offline" value={count("offline")} tone="warn" />
-        <Stat label="Positions / min" value={live.perMinute} />
-      </section>
-      <section className="wall-fleet" aria-label="Vehicles">
-        {vehicles.isPending && <p className="wall-message">Loading the fleet…</p>}
-        {vehicles.isError && <p className="wall-message">{errorMessage(vehicles.error)}</p>}
-        {vehicles.data && list.length === 0 && <p className="wall-message">No vehicles yet.</p>}
-        <ul className="wall-grid">
-          {list.map((v, i) => {
-            const position = live.byVehicle.get(v.id);
-            const state = movement[i] ?? "offline";
+      <dl className="wallmap-kpis" aria-label="Fleet summary">
+        {MOVEMENT_STATUSES.map((s) => (
+          <Kpi key={s} id={s} label={STATUS_LABELS[s]} value={String(counts[s])} tone={s} />
+        ))}
+        <Kpi id="positions-per-minute" label="Positions / min" value={String(stats.perMinute)} />
+        <Kpi
+          id="ingest-lag"
+          label="Ingest lag (median, 1 min)"
+          value={stats.ingestLagMedianS === null ? "—" : `${formatLagS(stats.ingestLagMedianS)} s`}
+          tone={stats.ingestLagMedianS !== null && stats.ingestLagMedianS > LAGGING_AFTER_S ? "offline" : undefined}
+        />
+      </dl>
+      <section className="wallmap-fleet" aria-label="Vehicles">
+        {vehicles.isPending && <p className="wallmap-note">Loading the fleet…</p>}
+        {vehicles.isError && <p className="wallmap-note">{errorMessage(vehicles.error)}</p>}
+        {vehicles.data && list.length === 0 && <p className="wallmap-note">No vehicles yet.</p>}
+        <ul>
+          {rows.slice(0, MAX_LISTED).map(({ vehicle, status }) => {
+            const p = fleet.positions.get(vehicle.id);
             return (
-              <li key={v.id} className={`wall-card wall-card-${v.status}`}>
-                <span className="wall-card-name">{v.name}</span>
-                <span className="wall-card-plate">{v.licensePlate ?? "—"}</span>
-                <span className="wall-card-meta">
-                  {position
-                    ? `${Math.round(position.speedKph ?? 0)} km/h · ${ago(position.time, now)}`
-                    : "no position yet"}
-                  <span className={`status status-${state}`}>{state}</span>
+              <li key={vehicle.id} className={`wallmap-vehicle wallmap-vehicle-${status}`} data-status={status}>
+                <span className="wallmap-vehicle-name">{vehicle.name}</span>
+                <span className="wallmap-vehicle-meta">
+                  {p ? `${formatSpeed(p.speedKph)} · ${formatAgo(p.time, nowMs)}` : "no position yet"}
                 </span>
               </li>
             );
           })}
         </ul>
+        {rows.length > MAX_LISTED && <p className="wallmap-note">+ {rows.length - MAX_LISTED} more on the map</p>}
       </section>
     </div>
   );
 }
 
-function Stat({ label, value, tone }: { label: string; value: number; tone?: "ok" | "warn" }) {
+/** One KPI tile (a `<dl>` entry: the label names the number for screen readers). */
+function Kpi({ id, label, value, tone }: { id: string; label: string; value: string; tone?: VehicleMovementStatus }) {
   return (
-    <div className={`wall-stat${tone ? ` wall-stat-${tone}` : ""}`}>
-      <span className="wall-stat-value">{value}</span>
-      <span className="wall-stat-label">{label}</span>
+    <div className={`wallmap-kpi${tone ? ` wallmap-kpi-${tone}` : ""}`} data-kpi={id}>
+      <dt className="wallmap-kpi-label">{label}</dt>
+      <dd className="wallmap-kpi-value">{value}</dd>
     </div>
   );
+}
+
+/**
+ * Why the feed is stale, or null while it is fine: disconnected for over 5 s; connected but silent
+ * for over a minute while some vehicle is not offline (a parked, offline fleet is legitimately
+ * quiet); or positions arriving over 2 minutes late (median ingest lag).
+ */
+function staleReason(
+  fleet: LiveFleet,
+  nowMs: number,
+  mountedAtMs: number,
+  anyVehicleReporting: boolean,
+  ingestLagMedianS: number | null,
+): string | null {
+  if (!fleet.connected) {
+    const downSinceMs = fleet.disconnectedAtMs ?? mountedAtMs;
+    if (nowMs - downSinceMs > DISCONNECTED_GRACE_MS) {
+      return `Live feed disconnected ${formatAgo(new Date(downSinceMs).toISOString(), nowMs)} — reconnecting… positions shown may be out of date.`;
+    }
+    return null;
+  }
+  const last = fleet.lastMessageAtMs;
+  if (anyVehicleReporting && last !== null && nowMs - last > SILENT_AFTER_MS) {
+    return `No live data since ${formatAgo(new Date(last).toISOString(), nowMs)} — positions shown may be out of date.`;
+  }
+  if (ingestLagMedianS !== null && ingestLagMedianS > LAGGING_AFTER_S) {
+    return `Positions are arriving ${formatLagS(ingestLagMedianS)} s late.`;
+  }
+  return null;
+}
+
+/** 0.43 → "0.4", 12.6 → "13". */
+function formatLagS(lagS: number): string {
+  return lagS < 10 ? lagS.toFixed(1) : String(Math.round(lagS));
+}
+
+function statusRank(status: VehicleMovementStatus): number {
+  return MOVEMENT_STATUSES.indexOf(status);
 }
 
 /** The current time, updated every second. */
@@ -105,12 +194,4 @@ function useNow(): Date {
     return () => clearInterval(timer);
   }, []);
   return now;
-}
-
-/** "12 s ago", "3 min ago", "2 h ago". */
-function ago(iso: string, now: Date): string {
-  const s = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  return `${Math.round(s / 3600)} h ago`;
 }

@@ -1,25 +1,43 @@
-import { createVehicle, getVehicle, listVehiclePositions, listVehicles } from "@fleetcore/core";
+import {
+  createVehicle,
+  deleteVehicle,
+  getVehicle,
+  listAssignments,
+  listVehiclePositions,
+  listVehicles,
+  updateVehicle,
+} from "@fleetcore/core";
 import {
   ZCreateVehicleRequest,
   ZListVehiclePositionsRequest,
   ZListVehiclesRequest,
   ZPosition,
+  ZUpdateVehicleRequest,
   ZVehicle,
+  ZVehicleAssignment,
+  ZVehicleAssignmentsRequest,
+  ZVehicleIdRequest,
 } from "@fleetcore/validators";
 import { z } from "zod";
 import { permittedProcedure, router } from "../trpc";
 
-/** Vehicles of the caller's active tenant. */
+const ZOk = z.object({ ok: z.literal(true) });
+
+/**
+ * Vehicles of the caller's active tenant. Reads need fleet:read (wall displays have it), changes
+ * fleet:write. Every vehicle carries its current driver, bound devices, last-seen time and odometer
+ * (metres). Ids of other tenants' (or retired) vehicles are NOT_FOUND, like unknown ones.
+ */
 export const vehicleRouter = router({
-  /** The tenant's vehicles, newest first. Needs fleet:read (wall displays have it). */
+  /** The tenant's live vehicles, newest first; `search` (words in name/plate/VIN/make/model) and `status` narrow it. */
   list: permittedProcedure("fleet", "read")
     .input(ZListVehiclesRequest)
     .output(z.array(ZVehicle))
-    .query(({ ctx, input }) => listVehicles(ctx.db, ctx.tenantId, { status: input.status })),
+    .query(({ ctx, input }) => listVehicles(ctx.db, ctx.tenantId, input)),
 
   /** One vehicle. NOT_FOUND for an unknown id or another tenant's. */
   get: permittedProcedure("fleet", "read")
-    .input(z.object({ vehicleId: z.uuid() }))
+    .input(ZVehicleIdRequest)
     .output(ZVehicle)
     .query(({ ctx, input }) => getVehicle(ctx.db, ctx.tenantId, input.vehicleId)),
 
@@ -29,9 +47,16 @@ export const vehicleRouter = router({
     .output(z.array(ZPosition))
     .query(({ ctx, input }) => listVehiclePositions(ctx.db, ctx.tenantId, input)),
 
+  /** A vehicle's driver assignments, newest first (the open one has `endAt` null). NOT_FOUND. */
+  assignments: permittedProcedure("fleet", "read")
+    .input(ZVehicleAssignmentsRequest)
+    .output(z.array(ZVehicleAssignment))
+    .query(({ ctx, input }) => listAssignments(ctx.db, ctx.tenantId, { vehicleId: input.vehicleId }, input.limit)),
+
   /**
    * Creates a vehicle (audited) and, once committed, announces it live (`vehicle:created` to the
-   * tenant's room). Needs fleet:write. BAD_REQUEST for invalid fields (e.g. a malformed VIN).
+   * tenant's room). BAD_REQUEST for invalid fields (e.g. a malformed VIN), CONFLICT for a plate or
+   * VIN another live vehicle of the tenant has.
    */
   create: permittedProcedure("fleet", "write")
     .input(ZCreateVehicleRequest)
@@ -47,5 +72,20 @@ export const vehicleRouter = router({
         }),
       );
       return vehicle;
+    }),
+
+  /** Edits the given fields (`null` clears one; audited field by field). NOT_FOUND, BAD_REQUEST, CONFLICT (plate/VIN). */
+  update: permittedProcedure("fleet", "write")
+    .input(ZUpdateVehicleRequest)
+    .output(ZVehicle)
+    .mutation(({ ctx, input }) => updateVehicle(ctx, ctx.tenantId, input)),
+
+  /** Retires a vehicle: hidden from now on, its devices unbound and its current assignment ended. NOT_FOUND. */
+  delete: permittedProcedure("fleet", "write")
+    .input(ZVehicleIdRequest)
+    .output(ZOk)
+    .mutation(async ({ ctx, input }) => {
+      await deleteVehicle(ctx, ctx.tenantId, input.vehicleId);
+      return { ok: true as const };
     }),
 });
