@@ -16,6 +16,7 @@ import {
   IngestService,
   LoginThrottle,
   OutboxEmailTransport,
+  onDevicesChanged,
   openDisplaySession,
   PositionWriter,
 } from "@fleetcore/core";
@@ -97,6 +98,7 @@ export async function buildApp(opts: {
   const pool = getPgPool(env.DATABASE_URL);
   const writer = new PositionWriter(pool, { onCommitted: (fixes) => fanout.push(fixes) });
   const ingest = new IngestService(pool, writer);
+  const stopDeviceWatch = onDevicesChanged(() => ingest.invalidateDevices());
   const osmand = buildOsmAndServer(ingest, { logLevel: env.LOG_LEVEL });
   configureGtfsFeedFetch({
     allowPrivateNetworks: (env.GTFS_ALLOW_PRIVATE_URLS ?? String(env.NODE_ENV !== "production")) === "true",
@@ -191,6 +193,7 @@ export async function buildApp(opts: {
 
   app.addHook("onClose", async () => {
     clearInterval(sweep);
+    stopDeviceWatch();
     await gtfs.stop();
     fanout.stop();
     await osmand.close();

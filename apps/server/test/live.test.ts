@@ -109,4 +109,17 @@ describe("/live statuses and full-rate tracks", () => {
       socket.disconnect();
     }
   });
+
+  it("a device moved to another vehicle reports under it at once (ingest's device cache is dropped on commit)", async () => {
+    const owner = client(ownerCookie);
+    const other = await owner.vehicle.create.mutate({ name: `Rebind ${uniqueId}` });
+    const device = (await owner.device.list.query()).find((d) => d.uniqueId === uniqueId);
+    if (!device) throw new Error("test device missing");
+    const t = Math.floor(Date.now() / 1000) + 20;
+    expect((await send(t, 30.28, 5)).status).toBe(200);
+    await owner.device.bind.mutate({ deviceId: device.id, vehicleId: other.id });
+    expect((await send(t + 1, 30.281, 5)).status).toBe(200);
+    const history = await owner.vehicle.positions.query({ vehicleId: other.id, to: new Date(Date.now() + 120_000) });
+    expect(history.map((p) => p.latitude)).toEqual([30.281]);
+  });
 });

@@ -1,4 +1,12 @@
-import { bindDevice, createDevice, deleteDevice, listDevices, unbindDevice, updateDevice } from "@fleetcore/core";
+import {
+  bindDevice,
+  createDevice,
+  deleteDevice,
+  listDevices,
+  notifyDevicesChanged,
+  unbindDevice,
+  updateDevice,
+} from "@fleetcore/core";
 import {
   ZBindDeviceRequest,
   ZCreateDeviceRequest,
@@ -14,6 +22,12 @@ import { permittedProcedure, router } from "../trpc";
  * GPS devices of the active tenant, and the unknown devices its own sources reported. Reads need
  * fleet:read, changes fleet:write; other tenants' device or vehicle ids are NOT_FOUND.
  */
+/** Device changes: once committed, ingest forgets its cached device lookups (new binding applies at once). */
+const deviceChange = permittedProcedure("fleet", "write").use(({ ctx, next }) => {
+  ctx.afterCommit.push(notifyDevicesChanged);
+  return next();
+});
+
 export const deviceRouter = router({
   /** Registered devices, by name. */
   list: permittedProcedure("fleet", "read")
@@ -24,31 +38,31 @@ export const deviceRouter = router({
    * Registers (claims) a device by its unique id, optionally in a vehicle. CONFLICT when the id is
    * taken; re-registering one of the tenant's deleted devices restores it.
    */
-  create: permittedProcedure("fleet", "write")
+  create: deviceChange
     .input(ZCreateDeviceRequest)
     .output(ZDevice)
     .mutation(({ ctx, input }) => createDevice(ctx, ctx.tenantId, input)),
 
   /** Renames a device or changes its status (audited). NOT_FOUND. */
-  update: permittedProcedure("fleet", "write")
+  update: deviceChange
     .input(ZUpdateDeviceRequest)
     .output(ZDevice)
     .mutation(({ ctx, input }) => updateDevice(ctx, ctx.tenantId, input)),
 
   /** Mounts a device in a vehicle, moving it from any other (audited). NOT_FOUND for the device or vehicle. */
-  bind: permittedProcedure("fleet", "write")
+  bind: deviceChange
     .input(ZBindDeviceRequest)
     .output(ZDevice)
     .mutation(({ ctx, input }) => bindDevice(ctx, ctx.tenantId, input)),
 
   /** Takes a device out of its vehicle (audited). NOT_FOUND. */
-  unbind: permittedProcedure("fleet", "write")
+  unbind: deviceChange
     .input(ZDeviceIdRequest)
     .output(ZDevice)
     .mutation(({ ctx, input }) => unbindDevice(ctx, ctx.tenantId, input.deviceId)),
 
   /** Deletes a device (soft; its positions stay, its unique id stays reserved to this tenant). NOT_FOUND. */
-  delete: permittedProcedure("fleet", "write")
+  delete: deviceChange
     .input(ZDeviceIdRequest)
     .output(z.object({ ok: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {

@@ -5,6 +5,7 @@ import {
   listAssignments,
   listVehiclePositions,
   listVehicles,
+  notifyDevicesChanged,
   updateVehicle,
 } from "@fleetcore/core";
 import {
@@ -86,6 +87,8 @@ export const vehicleRouter = router({
     .output(ZOk)
     .mutation(async ({ ctx, input }) => {
       await deleteVehicle(ctx, ctx.tenantId, input.vehicleId);
+      // Its devices were unbound: ingest must stop attributing their fixes to it.
+      ctx.afterCommit.push(notifyDevicesChanged);
       return { ok: true as const };
     }),
 });

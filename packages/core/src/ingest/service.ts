@@ -181,3 +181,25 @@ export class IngestService {
     });
   }
 }
+
+// Change notification (in-process): device registrations, bindings and deletions announce themselves
+// after commit so the ingest path drops its short-lived device cache at once (other server processes
+// catch up within the cache's 15 s).
+const deviceListeners = new Set<() => void>();
+
+/** Calls `listener` after devices change in this process (claimed, bound, unbound, deleted); returns the unsubscribe. */
+export function onDevicesChanged(listener: () => void): () => void {
+  deviceListeners.add(listener);
+  return () => deviceListeners.delete(listener);
+}
+
+/** Announces that devices changed (call after the change committed). Listener errors are ignored. */
+export function notifyDevicesChanged(): void {
+  for (const listener of deviceListeners) {
+    try {
+      listener();
+    } catch {
+      // A listener's failure must not fail the mutation that already committed.
+    }
+  }
+}
