@@ -130,6 +130,18 @@ export function ReplayPage() {
   );
 }
 
+/**
+ * One vehicle's track over [from, to) with playback and trip summary (the vehicle detail page
+ * embeds it); loads `replay.vehicle`.
+ */
+export function VehicleTrack({ vehicleId, from, to }: { vehicleId: string; from: Date; to: Date }) {
+  const trpc = useTRPC();
+  const history = useQuery(trpc.replay.vehicle.queryOptions({ vehicleId, from, to }, { retry: false }));
+  if (history.isPending) return <p className="muted">Loading…</p>;
+  if (history.isError) return <ErrorAlert error={history.error} />;
+  return <Player key={`${vehicleId}${from.getTime()}${to.getTime()}`} from={from} to={to} vehicle={history.data} />;
+}
+
 /** The map, the playback controls and the summary of one loaded period. */
 function Player({
   from,

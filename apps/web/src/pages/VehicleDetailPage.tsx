@@ -1,18 +1,19 @@
 /**
  * One vehicle (`/vehicles/:vehicleId`): its details, devices, current driver and assignment history,
- * and its track over a chosen period (a summary of `vehicle.positions`; the map mounts on
- * `#vehicle-track-map`).
+ * and its track over a chosen period on a map, with playback and the trip summary (`VehicleTrack`
+ * from the replay page).
  */
-import type { Position, Vehicle } from "@fleetcore/validators";
+import type { Vehicle } from "@fleetcore/validators";
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 import { Loading, useSignedIn } from "../components/Guards";
-import { DataTable, ErrorAlert, QueryTable, StatusBadge } from "../components/ui";
+import { QueryTable, StatusBadge } from "../components/ui";
 import { errorCode, errorMessage } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
 import { can } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
+import { VehicleTrack } from "./ReplayPage";
 import { DeviceBinding, DriverAssignment, formatKm, LiveDot, VehicleForm } from "./VehiclesPage";
 
 export function VehicleDetailPage() {
@@ -146,8 +147,6 @@ function AssignmentHistory({ vehicleId }: { vehicleId: string }) {
 const HOUR_MS = 60 * 60 * 1000;
 const PERIODS = { "1h": HOUR_MS, "24h": 24 * HOUR_MS, "7d": 7 * 24 * HOUR_MS } as const;
 type Period = keyof typeof PERIODS | "custom";
-/** The most positions one period loads (the API's maximum). */
-const TRACK_LIMIT = 10_000;
 
 /** `<input type="datetime-local">` value (local time, minutes) of `d`. */
 function localInputValue(d: Date): string {
@@ -155,9 +154,8 @@ function localInputValue(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-/** The vehicle's positions over a period: a summary, the newest fixes, and where the map goes. */
+/** The vehicle's track over a chosen period: map, playback and trip summary. */
 function Track({ vehicleId }: { vehicleId: string }) {
-  const trpc = useTRPC();
   const [period, setPeriod] = useState<Period>("24h");
   const [custom, setCustom] = useState(() => ({
     from: localInputValue(new Date(Date.now() - 24 * HOUR_MS)),
@@ -170,12 +168,6 @@ function Track({ vehicleId }: { vehicleId: string }) {
     return { from: new Date(custom.from), to: new Date(custom.to) };
   }, [period, custom, now]);
   const valid = !Number.isNaN(range.from.getTime()) && !Number.isNaN(range.to.getTime()) && range.from < range.to;
-  const positions = useQuery(
-    trpc.vehicle.positions.queryOptions(
-      { vehicleId, from: range.from, to: range.to, limit: TRACK_LIMIT },
-      { enabled: valid },
-    ),
-  );
   return (
     <section className="panel">
       <div className="panel-head">
@@ -224,107 +216,10 @@ function Track({ vehicleId }: { vehicleId: string }) {
         )}
       </search>
       {!valid && <p className="error">Choose a start before the end.</p>}
-      {/* MAP MOUNT POINT — the track map / replay is mounted here by its own component; keep this id. */}
-      <div
-        id="vehicle-track-map"
-        data-vehicle-id={vehicleId}
-        data-from={range.from.toISOString()}
-        data-to={range.to.toISOString()}
-      />
-      {valid && positions.isPending && <p className="muted">Loading…</p>}
-      <ErrorAlert error={positions.error} />
-      {positions.data && <TrackSummary positions={positions.data} />}
+      {valid && <VehicleTrack vehicleId={vehicleId} from={range.from} to={range.to} />}
+      <p>
+        <Link to={`/replay?vehicle=${vehicleId}`}>Open in replay</Link>
+      </p>
     </section>
-  );
-}
-
-/** Great-circle distance in metres (haversine, mean Earth radius 6 371 008.8 m — IUGG). */
-function haversineM(a: Position, b: Position): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.latitude - a.latitude) * rad;
-  const dLon = (b.longitude - a.longitude) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6_371_008.8 * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
-/** Summary of a period's fixes (newest first, as the API returns them) and the newest 20. */
-function TrackSummary({ positions }: { positions: Position[] }) {
-  const summary = useMemo(() => {
-    const oldestFirst = [...positions].reverse();
-    let distanceM = 0;
-    for (let i = 1; i < oldestFirst.length; i++) {
-      const prev = oldestFirst[i - 1];
-      const cur = oldestFirst[i];
-      if (prev && cur) distanceM += haversineM(prev, cur);
-    }
-    const speeds = positions.map((p) => p.speedKph).filter((s): s is number => s !== null);
-    return {
-      first: oldestFirst[0]?.time ?? null,
-      last: positions[0]?.time ?? null,
-      distanceM,
-      maxSpeedKph: speeds.length > 0 ? Math.max(...speeds) : null,
-      devices: new Set(positions.map((p) => p.deviceId)).size,
-    };
-  }, [positions]);
-  if (positions.length === 0) return <p className="muted">No positions in this period.</p>;
-  return (
-    <>
-      <DataTable
-        rows={[summary]}
-        label="Track summary"
-        head={
-          <>
-            <th className="num">Positions</th>
-            <th>First fix</th>
-            <th>Last fix</th>
-            <th className="num">Distance (km)</th>
-            <th className="num">Max speed (km/h)</th>
-            <th className="num">Devices</th>
-          </>
-        }
-      >
-        {(rows) =>
-          rows.map((s) => (
-            <tr key="summary">
-              <td className="num">
-                {positions.length}
-                {positions.length >= TRACK_LIMIT && <span className="tag">newest only</span>}
-              </td>
-              <td>{formatDateTime(s.first)}</td>
-              <td>{formatDateTime(s.last)}</td>
-              <td className="num">{formatKm(s.distanceM)}</td>
-              <td className="num">{s.maxSpeedKph === null ? "—" : Math.round(s.maxSpeedKph)}</td>
-              <td className="num">{s.devices}</td>
-            </tr>
-          ))
-        }
-      </DataTable>
-      <h3>Newest positions</h3>
-      <DataTable
-        rows={positions.slice(0, 20)}
-        label="Newest positions"
-        head={
-          <>
-            <th>Time</th>
-            <th className="num">Latitude</th>
-            <th className="num">Longitude</th>
-            <th className="num">Speed (km/h)</th>
-            <th className="num">Heading (°)</th>
-          </>
-        }
-      >
-        {(rows) =>
-          rows.map((p) => (
-            <tr key={`${p.deviceId}:${p.time.toISOString()}`}>
-              <td>{formatDateTime(p.time)}</td>
-              <td className="num">{p.latitude.toFixed(5)}</td>
-              <td className="num">{p.longitude.toFixed(5)}</td>
-              <td className="num">{p.speedKph === null ? "—" : Math.round(p.speedKph)}</td>
-              <td className="num">{p.headingDeg === null ? "—" : Math.round(p.headingDeg)}</td>
-            </tr>
-          ))
-        }
-      </DataTable>
-    </>
   );
 }
