@@ -94,7 +94,7 @@ export async function buildApp(opts: {
   };
   const allowedOrigins = env.PUBLIC_URL ? [new URL(env.PUBLIC_URL).origin] : [];
 
-  const fanout = startLiveFeed(io, db);
+  const fanout = startLiveFeed(io, db, { clustered: redis !== null });
   const pool = getPgPool(env.DATABASE_URL);
   const writer = new PositionWriter(pool, { onCommitted: (fixes) => fanout.push(fixes) });
   const ingest = new IngestService(pool, writer);

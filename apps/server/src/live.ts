@@ -52,7 +52,8 @@ export interface LiveFeedOptions {
 /** Coalesces committed fixes per tenant, tracks statuses and emits on fixed ticks. */
 export class LiveFanout {
   readonly tracker = new FleetStatusTracker();
-  private readonly pending = new Map<string, Map<string, LivePosition>>();
+  /** tenant → device → newest committed fix this tick (converted to the wire shape at flush). */
+  private readonly pending = new Map<string, Map<string, StoredFix>>();
   private readonly tracks = new Map<string, LivePosition[]>();
   private statusChanges: StatusChanges = { vehicles: new Map(), devices: new Map() };
   /** vehicle id → expiry (ms) of another process's interest in its track. */
@@ -76,7 +77,7 @@ export class LiveFanout {
     });
   }
 
-  /** Queues committed fixes (the writer's onCommitted hook). */
+  /** Queues committed fixes (the writer's onCommitted hook). Cheap per fix: conversion waits for the tick. */
   push(fixes: StoredFix[]): void {
     for (const f of fixes) {
       let byDevice = this.pending.get(f.tenantId);
@@ -85,11 +86,10 @@ export class LiveFanout {
         this.pending.set(f.tenantId, byDevice);
       }
       const cur = byDevice.get(f.deviceId);
-      const live = cur && cur.time >= f.time.toISOString() ? null : toLive(f);
-      if (live) byDevice.set(f.deviceId, live);
+      if (!cur || cur.time.getTime() < f.time.getTime()) byDevice.set(f.deviceId, f);
       if (f.vehicleId && this.isTracked(f.vehicleId)) {
         const list = this.tracks.get(f.vehicleId) ?? [];
-        list.push(live ?? toLive(f));
+        list.push(toLive(f));
         this.tracks.set(f.vehicleId, list);
       }
     }
@@ -99,7 +99,7 @@ export class LiveFanout {
   /** Emits what accumulated since the last tick. */
   flush(): void {
     for (const [tenantId, byDevice] of this.pending) {
-      this.live.to(tenantRoom(tenantId)).emit("positions", [...byDevice.values()]);
+      this.live.to(tenantRoom(tenantId)).emit("positions", Array.from(byDevice.values(), toLive));
     }
     this.pending.clear();
     for (const [vehicleId, list] of this.tracks) {
@@ -125,6 +125,7 @@ export class LiveFanout {
   /** Whether some socket (here or, with an adapter, in another process) tracks this vehicle. */
   private isTracked(vehicleId: string): boolean {
     if ((this.live.adapter.rooms.get(trackRoom(vehicleId))?.size ?? 0) > 0) return true;
+    if (this.remoteInterest.size === 0) return false;
     const expiry = this.remoteInterest.get(vehicleId);
     if (expiry === undefined) return false;
     if (expiry > Date.now()) return true;

@@ -117,13 +117,22 @@ export function classifyMovement(
   lastMovingAtMs?: number | null,
 ): VehicleMovementStatus {
   if (!p) return "offline";
-  const fixMs = Date.parse(p.time);
+  return classifyMovementAt(Date.parse(p.time), p.speedKph, p.ignition, nowMs, lastMovingAtMs ?? null);
+}
+
+/** {@link classifyMovement} on plain numbers (fix time in ms since epoch), for hot paths. */
+export function classifyMovementAt(
+  fixMs: number,
+  speedKph: number | null,
+  ignition: boolean | null,
+  nowMs: number,
+  lastMovingAtMs: number | null,
+): VehicleMovementStatus {
   if (nowMs - fixMs > OFFLINE_AFTER_MS) return "offline";
-  if ((p.speedKph ?? 0) > MOVING_SPEED_KPH) return "moving";
-  if (p.ignition === true) return "idle";
-  if (p.ignition === false) return "stopped";
-  const stationarySince = lastMovingAtMs ?? fixMs;
-  return nowMs - stationarySince < IDLE_MAX_MS ? "idle" : "stopped";
+  if ((speedKph ?? 0) > MOVING_SPEED_KPH) return "moving";
+  if (ignition === true) return "idle";
+  if (ignition === false) return "stopped";
+  return nowMs - (lastMovingAtMs ?? fixMs) < IDLE_MAX_MS ? "idle" : "stopped";
 }
 
 /** A vehicle's movement status changed (or, in the burst after `snapshot`, its current status). */

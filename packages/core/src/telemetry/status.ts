@@ -7,7 +7,7 @@
  * web app and the server agree.
  */
 import {
-  classifyMovement,
+  classifyMovementAt,
   type DeviceConnectionStatus,
   type DeviceStatusEvent,
   MOVING_SPEED_KPH,
@@ -37,7 +37,9 @@ interface VehicleState {
   tenantId: string;
   status: VehicleMovementStatus;
   sinceMs: number;
-  fix: { time: string; speedKph: number | null; ignition: boolean | null };
+  fixMs: number;
+  speedKph: number | null;
+  ignition: boolean | null;
   lastMovingAtMs: number | null;
 }
 
@@ -79,27 +81,49 @@ export class FleetStatusTracker {
       const dev = this.devices.get(f.deviceId);
       if (!dev || dev.lastSeenMs <= receivedMs) {
         const status: DeviceConnectionStatus = nowMs - receivedMs > OFFLINE_AFTER_MS ? "offline" : "online";
-        const changed = !dev || dev.status !== status || dev.vehicleId !== f.vehicleId;
-        const next = { tenantId: f.tenantId, vehicleId: f.vehicleId, status, lastSeenMs: receivedMs };
-        this.devices.set(f.deviceId, next);
-        if (changed) push(changes.devices, f.tenantId, this.deviceEvent(f.deviceId, next));
+        if (!dev) {
+          const next = { tenantId: f.tenantId, vehicleId: f.vehicleId, status, lastSeenMs: receivedMs };
+          this.devices.set(f.deviceId, next);
+          push(changes.devices, f.tenantId, this.deviceEvent(f.deviceId, next));
+        } else {
+          const changed = dev.status !== status || dev.vehicleId !== f.vehicleId;
+          dev.status = status;
+          dev.vehicleId = f.vehicleId;
+          dev.lastSeenMs = receivedMs;
+          if (changed) push(changes.devices, f.tenantId, this.deviceEvent(f.deviceId, dev));
+        }
       }
       if (!f.vehicleId) continue;
       const fixMs = f.time.getTime();
       const cur = this.vehicles.get(f.vehicleId);
-      if (cur && Date.parse(cur.fix.time) >= fixMs) continue;
-      const fix = { time: f.time.toISOString(), speedKph: f.speedKph, ignition: ignitionOf(f.attributes) };
+      if (cur && cur.fixMs >= fixMs) continue;
+      const ignition = ignitionOf(f.attributes);
       const moving = (f.speedKph ?? 0) > MOVING_SPEED_KPH;
       const lastMovingAtMs = moving ? fixMs : (cur?.lastMovingAtMs ?? null);
-      const status = classifyMovement(fix, nowMs, lastMovingAtMs);
-      if (cur && cur.status === status) {
-        cur.fix = fix;
+      const status = classifyMovementAt(fixMs, f.speedKph, ignition, nowMs, lastMovingAtMs);
+      if (cur) {
+        const changed = cur.status !== status;
+        cur.fixMs = fixMs;
+        cur.speedKph = f.speedKph;
+        cur.ignition = ignition;
         cur.lastMovingAtMs = lastMovingAtMs;
+        if (!changed) continue;
+        cur.status = status;
+        cur.sinceMs = nowMs;
+        push(changes.vehicles, f.tenantId, this.vehicleEvent(f.vehicleId, cur));
         continue;
       }
       // First sight (start-up seed or a new vehicle): the fix itself dates the status.
-      const sinceMs = cur ? nowMs : status === "offline" ? fixMs + OFFLINE_AFTER_MS : Math.min(fixMs, nowMs);
-      const next: VehicleState = { tenantId: f.tenantId, status, sinceMs, fix, lastMovingAtMs };
+      const sinceMs = status === "offline" ? fixMs + OFFLINE_AFTER_MS : Math.min(fixMs, nowMs);
+      const next: VehicleState = {
+        tenantId: f.tenantId,
+        status,
+        sinceMs,
+        fixMs,
+        speedKph: f.speedKph,
+        ignition,
+        lastMovingAtMs,
+      };
       this.vehicles.set(f.vehicleId, next);
       push(changes.vehicles, f.tenantId, this.vehicleEvent(f.vehicleId, next));
     }
@@ -110,7 +134,7 @@ export class FleetStatusTracker {
   sweep(nowMs: number): StatusChanges {
     const changes: StatusChanges = { vehicles: new Map(), devices: new Map() };
     for (const [vehicleId, v] of this.vehicles) {
-      const status = classifyMovement(v.fix, nowMs, v.lastMovingAtMs);
+      const status = classifyMovementAt(v.fixMs, v.speedKph, v.ignition, nowMs, v.lastMovingAtMs);
       if (status === v.status) continue;
       v.status = status;
       v.sinceMs = nowMs;
@@ -135,7 +159,12 @@ export class FleetStatusTracker {
   }
 
   private vehicleEvent(vehicleId: string, v: VehicleState): VehicleStatusEvent {
-    return { vehicleId, status: v.status, since: new Date(v.sinceMs).toISOString(), lastFixAt: v.fix.time };
+    return {
+      vehicleId,
+      status: v.status,
+      since: new Date(v.sinceMs).toISOString(),
+      lastFixAt: new Date(v.fixMs).toISOString(),
+    };
   }
 
   private deviceEvent(deviceId: string, d: DeviceState): DeviceStatusEvent {

@@ -167,19 +167,36 @@ export function FleetMap(props: FleetMapProps) {
       if (refitTimer) clearInterval(refitTimer);
       labels?.destroy();
       layer.destroy();
+      closingPopupRef.current = true; // unmounting is not the person closing the popup
       popupRef.current?.remove();
       popupRef.current = null;
+      closingPopupRef.current = false;
       map.remove();
       delete container.dataset.mapReady;
       setReady(null);
     };
   }, [fleet]);
 
+  /** The popup, created on first use; opened (or moved) at `lngLat`. */
+  const showPopup = (map: MapLibreMap, lngLat: [number, number]) => {
+    let popup = popupRef.current;
+    if (!popup) {
+      popup = new Popup({ closeOnClick: false, offset: 16, maxWidth: "300px", focusAfterOpen: false });
+      popup.setDOMContent(popupElement);
+      popup.on("close", () => {
+        if (!closingPopupRef.current) propsRef.current.onSelect?.(null);
+      });
+      popupRef.current = popup;
+    }
+    popup.setLngLat(lngLat);
+    if (!popup.isOpen()) popup.addTo(map);
+  };
+
   /** Moves popup, trail and (when following) the camera with the selected vehicle. */
   const onSelectedMoved = (map: MapLibreMap, layer: VehicleLayer, vehicleId: string) => {
     const state = layer.stateOf(vehicleId);
     if (!state) return;
-    popupRef.current?.setLngLat([state.lng, state.lat]);
+    if (propsRef.current.popup) showPopup(map, [state.lng, state.lat]);
     layer.setTrail(trailCoordinates(fleet.trailOf(vehicleId)));
     if (propsRef.current.follow && !map.isMoving()) {
       map.easeTo({ center: [state.lng, state.lat], duration: 800, essential: true });
@@ -215,21 +232,8 @@ export function FleetMap(props: FleetMapProps) {
       })
       .catch(() => {}); // the live trail still grows
     const state = layer.stateOf(vehicleId);
-    if (state && propsRef.current.popup) {
-      let popup = popupRef.current;
-      if (!popup) {
-        popup = new Popup({ closeOnClick: false, offset: 16, maxWidth: "300px", focusAfterOpen: false });
-        popup.setDOMContent(popupElement);
-        popup.on("close", () => {
-          if (!closingPopupRef.current) propsRef.current.onSelect?.(null);
-        });
-        popupRef.current = popup;
-      }
-      popup.setLngLat([state.lng, state.lat]);
-      if (!popup.isOpen()) popup.addTo(map);
-    } else {
-      closePopup();
-    }
+    if (state && propsRef.current.popup) showPopup(map, [state.lng, state.lat]);
+    else closePopup(); // shown once the vehicle reports (onSelectedMoved)
     return () => {
       cancelled = true;
       release();
