@@ -17,14 +17,17 @@ import { InvitePage } from "./pages/InvitePage";
 import { LoginPage } from "./pages/LoginPage";
 import { MembersPage } from "./pages/MembersPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
-import { ReplayPage } from "./pages/ReplayPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { VehicleDetailPage } from "./pages/VehicleDetailPage";
 import { VehiclesPage } from "./pages/VehiclesPage";
-import { WallPage } from "./pages/WallPage";
 
-/** The live map pulls in MapLibre (~1 MB): its own chunk, loaded on the first visit to /map. */
+/** Pages with a map pull in MapLibre (~1 MB): their own chunks, loaded on first visit. */
 const LiveMapPage = lazy(() => import("./pages/LiveMapPage").then((m) => ({ default: m.LiveMapPage })));
+const ReplayPage = lazy(() => import("./pages/ReplayPage").then((m) => ({ default: m.ReplayPage })));
+const WallPage = lazy(() => import("./pages/WallPage").then((m) => ({ default: m.WallPage })));
+
+/** A lazily loaded map page, with a note while its chunk loads. */
+const withMap = (page: ReactNode) => <Suspense fallback={<p className="muted">Loading the map…</p>}>{page}</Suspense>;
 
 /** Tenant pages, each behind the read permission on its resource. */
 const TENANT_PAGES: { path: string; resource: PermissionResource; page: ReactNode }[] = [
@@ -36,17 +39,13 @@ const TENANT_PAGES: { path: string; resource: PermissionResource; page: ReactNod
   {
     path: "map",
     resource: "fleet",
-    page: (
-      <Suspense fallback={<p className="muted">Loading the map…</p>}>
-        <LiveMapPage />
-      </Suspense>
-    ),
+    page: withMap(<LiveMapPage />),
   },
   { path: "members", resource: "members", page: <MembersPage /> },
   { path: "displays", resource: "displays", page: <DisplaysPage /> },
   { path: "integrations", resource: "integrations", page: <IntegrationsPage /> },
   { path: "integrations/gtfs", resource: "integrations", page: <GtfsFeedsPage /> },
-  { path: "replay", resource: "positions", page: <ReplayPage /> },
+  { path: "replay", resource: "positions", page: withMap(<ReplayPage />) },
   { path: "audit", resource: "audit", page: <AuditPage /> },
 ];
 
@@ -65,7 +64,7 @@ export function App() {
       <Route path="/forgot-password" element={<ForgotPasswordPage />} />
       <Route path="/reset-password" element={<ResetPasswordPage />} />
       <Route path="/invite/:token" element={<InvitePage />} />
-      <Route path="/wall" element={<WallPage />} />
+      <Route path="/wall" element={withMap(<WallPage />)} />
 
       {/* Everything else needs a signed-in person. */}
       <Route

@@ -86,9 +86,9 @@ describe("accounts in Chromium", () => {
       await acceptForm.getByLabel("Confirm password").fill("correct horse battery staple");
       await acceptForm.getByRole("button", { name: "Accept invitation" }).click();
 
-      // Signed in as the new member, in the tenant, on its fleet page (dispatchers may read the fleet).
-      await invitee.getByRole("heading", { name: "Lone Star Transit — vehicles" }).waitFor();
-      expect(new URL(invitee.url()).pathname).toBe("/vehicles"); // "/fleet" redirects there
+      // Signed in as the new member, in the tenant, on its live map (dispatchers may read the fleet).
+      await invitee.getByRole("heading", { name: "Live map" }).waitFor();
+      expect(new URL(invitee.url()).pathname).toBe("/map");
       await invitee.getByText("New Person").waitFor();
       expect(await invitee.getByRole("link", { name: "Members" }).count()).toBe(0);
 

@@ -339,8 +339,9 @@ const RECLASSIFY_EVERY_MS = 10_000;
 
 /**
  * Connects `fleet` to `/live` (session cookie, or `auth.displayToken` for a wall display) and keeps it
- * connected: Socket.IO reconnects by itself after network loss; when the server refuses the handshake
- * or disconnects us, this retries with back-off (2 s doubling to 60 s). Each (re)connection brings a
+ * connected: Socket.IO reconnects by itself after network loss (back-off up to 5 s, so a wall display
+ * is back within seconds of the network); when the server refuses the handshake or disconnects us,
+ * which Socket.IO does not retry, this retries with back-off (2 s doubling to 60 s). Each (re)connection brings a
  * fresh `snapshot` and re-subscribes tracked vehicles.
  * @returns disconnects and stops retrying
  */
@@ -349,7 +350,7 @@ export function connectLiveFleet(fleet: LiveFleet, opts: { displayToken?: string
     path: SOCKET_PATH,
     withCredentials: true,
     auth: opts.displayToken ? { displayToken: opts.displayToken } : undefined,
-    reconnectionDelayMax: 10_000,
+    reconnectionDelayMax: 5000,
   });
   let stopped = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;

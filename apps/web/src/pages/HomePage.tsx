@@ -16,7 +16,7 @@ export function HomePage() {
 function TenantHome() {
   const me = useSignedIn();
   const first = can(me, "fleet", "read")
-    ? "/fleet"
+    ? "/map"
     : can(me, "members", "read")
       ? "/members"
       : can(me, "displays", "read")

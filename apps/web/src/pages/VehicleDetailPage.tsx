@@ -5,7 +5,7 @@
  */
 import type { Vehicle } from "@fleetcore/validators";
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { lazy, Suspense, useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 import { Loading, useSignedIn } from "../components/Guards";
 import { QueryTable, StatusBadge } from "../components/ui";
@@ -13,8 +13,10 @@ import { errorCode, errorMessage } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
 import { can } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
-import { VehicleTrack } from "./ReplayPage";
 import { DeviceBinding, DriverAssignment, formatKm, LiveDot, VehicleForm } from "./VehiclesPage";
+
+/** The track map (MapLibre) loads with its own chunk. */
+const VehicleTrack = lazy(() => import("./ReplayPage").then((m) => ({ default: m.VehicleTrack })));
 
 export function VehicleDetailPage() {
   const { vehicleId = "" } = useParams();
@@ -216,7 +218,11 @@ function Track({ vehicleId }: { vehicleId: string }) {
         )}
       </search>
       {!valid && <p className="error">Choose a start before the end.</p>}
-      {valid && <VehicleTrack vehicleId={vehicleId} from={range.from} to={range.to} />}
+      {valid && (
+        <Suspense fallback={<p className="muted">Loading the map…</p>}>
+          <VehicleTrack vehicleId={vehicleId} from={range.from} to={range.to} />
+        </Suspense>
+      )}
       <p>
         <Link to={`/replay?vehicle=${vehicleId}`}>Open in replay</Link>
       </p>

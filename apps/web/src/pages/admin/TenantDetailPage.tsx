@@ -18,7 +18,7 @@ export function TenantDetailPage() {
   const { tenantId = "" } = useParams();
   const trpc = useTRPC();
   const detail = useQuery(trpc.provider.tenants.get.queryOptions({ tenantId }, { retry: false }));
-  const open = useSwitchTenant({ navigateTo: "/fleet" });
+  const open = useSwitchTenant({ navigateTo: "/map" });
 
   if (detail.isPending) return <Loading />;
   if (detail.isError) {
