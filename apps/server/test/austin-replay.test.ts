@@ -18,9 +18,6 @@ import {
   type LivePosition,
   type LiveServerToClientEvents,
 } from "@fleetcore/realtime";
-import { io, type Socket } from "socket.io-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedDemo } from "../../../prisma/seed/demo";
 import {
   type DeviceRegistration,
   formatSummary,
@@ -34,6 +31,9 @@ import {
   type SendResult,
   UnknownTenantError,
 } from "@fleetcore/replay";
+import { io, type Socket } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedDemo } from "../../../prisma/seed/demo";
 import { httpLogin, startTestServer } from "./helpers";
 
 const REPO_ROOT = join(import.meta.dirname, "../../..");
