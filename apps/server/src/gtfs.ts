@@ -11,8 +11,9 @@
  * - A feed can fail in any way (unreachable, slow, huge, not protobuf) without affecting the others
  *   or the server; `stop()` aborts fetches in flight and waits for the polls to finish.
  *
- * One poller per database is assumed: several server processes would each poll every feed (stored
- * data stays correct, as a re-sent fix is a no-op, but the producer sees more requests).
+ * One poller per database polls: a process polls only while it holds a session-level Postgres
+ * advisory lock (on a connection it keeps), so with several server processes exactly one polls each
+ * feed and another takes over within a reload period (15 s) when it stops or loses its connection.
  */
 import {
   type GtfsFeedConfig,
@@ -24,7 +25,10 @@ import {
   pollGtfsRealtimeFeed,
   recordGtfsFeedPoll,
 } from "@fleetcore/core";
-import type { PgPool } from "@fleetcore/db";
+import type { PgPool, PgPoolClient } from "@fleetcore/db";
+
+/** Advisory lock key held by the polling process (arbitrary, fixed). */
+const GTFS_LEADER_LOCK_KEY = 4_604_771_202;
 
 /** The logger calls the poller makes (pino's / Fastify's shape). */
 export interface PollerLog {
@@ -76,6 +80,8 @@ export class GtfsRealtimePoller {
   private reloadAgain = false;
   private lastReloadAt = 0;
   private running = false;
+  /** The connection holding the leader lock while this process is the one polling. */
+  private leader: PgPoolClient | null = null;
 
   constructor(private readonly opts: GtfsRealtimePollerOptions) {
     this.reloadIntervalMs = opts.reloadIntervalMs ?? 15_000;
@@ -110,7 +116,8 @@ export class GtfsRealtimePoller {
         this.reloadAgain = false;
         this.lastReloadAt = Date.now();
         try {
-          this.merge(await loadEnabledGtfsFeeds(this.opts.pool));
+          // Another process polls while it holds the lock: follow with an empty list.
+          this.merge((await this.ensureLeader()) ? await loadEnabledGtfsFeeds(this.opts.pool) : []);
         } catch (err) {
           this.opts.log.warn({ err }, "GTFS-realtime: could not load the feed list");
         }
@@ -131,6 +138,39 @@ export class GtfsRealtimePoller {
     for (const slot of this.feeds.values()) slot.running?.abort();
     await Promise.allSettled([...this.inFlight, this.reloading]);
     this.feeds.clear();
+    const leader = this.leader;
+    this.leader = null;
+    if (leader) {
+      await leader.query("SELECT pg_advisory_unlock($1)", [GTFS_LEADER_LOCK_KEY]).catch(() => undefined);
+      leader.release();
+    }
+  }
+
+  /** Whether this process polls: holds, or now takes, the leader lock on a connection it keeps. */
+  private async ensureLeader(): Promise<boolean> {
+    if (this.leader) return true;
+    const client = await this.opts.pool.connect();
+    let kept = false;
+    try {
+      const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [
+        GTFS_LEADER_LOCK_KEY,
+      ]);
+      if (!rows[0]?.ok || !this.running) return false;
+      // A dropped connection drops the lock too: stop polling until the lock is taken again.
+      client.on("error", (err) => {
+        this.opts.log.warn({ err }, "GTFS-realtime: lost the poller lock's connection");
+        if (this.leader === client) this.leader = null;
+        client.release(err);
+      });
+      this.leader = client;
+      kept = true;
+      return true;
+    } finally {
+      if (!kept) {
+        await client.query("SELECT pg_advisory_unlock_all()").catch(() => undefined);
+        client.release();
+      }
+    }
   }
 
   /** Ids of the feeds being polled (tests, diagnostics). */

@@ -11,12 +11,13 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { AppRouter } from "@fleetcore/api";
-import { disconnectAll } from "@fleetcore/db";
-import { testOwnerPrisma } from "@fleetcore/db/test-context";
+import { disconnectAll, getPgPool } from "@fleetcore/db";
+import { testDatabaseUrl, testOwnerPrisma } from "@fleetcore/db/test-context";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import gtfsRealtimeBindings from "gtfs-realtime-bindings";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GtfsRealtimePoller } from "../src/gtfs";
 import { httpLogin, startTestServer } from "./helpers";
 
 const { transit_realtime: rt } = gtfsRealtimeBindings;
@@ -243,5 +244,27 @@ describe(`GTFS-realtime feed polling (${source})`, () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     await lonestar.gtfsFeed.delete.mutate({ id: html.id });
     await lonestar.gtfsFeed.delete.mutate({ id: failing.id });
+  });
+
+  it("polls from one process at a time: a second poller on the same database waits for the lock", async () => {
+    const feed = await lonestar.gtfsFeed.create.mutate({ name: "Leader", url: `${producerUrl}/vehicle-positions.pb` });
+    const second = new GtfsRealtimePoller({
+      pool: getPgPool(testDatabaseUrl()),
+      ingest: server.ingest,
+      log: { info: () => {}, warn: () => {} },
+      reloadIntervalMs: 200,
+    });
+    second.start();
+    try {
+      await eventually(async () => server.gtfs.feedIds.includes(feed.id));
+      await second.reload();
+      expect(second.feedIds).toEqual([]);
+      // The first process stops (a deploy, a crash): the second takes over at its next reload.
+      await server.gtfs.stop();
+      await eventually(async () => second.feedIds.includes(feed.id));
+    } finally {
+      await second.stop();
+      await lonestar.gtfsFeed.delete.mutate({ id: feed.id });
+    }
   });
 });

@@ -56,7 +56,7 @@ export class BackpressureError extends Error {
 export interface PositionWriterOptions {
   /** Most fixes waiting in memory; beyond it `submit` throws BackpressureError. Default 100,000. */
   maxQueued?: number;
-  /** Most fixes per transaction. Default 5,000. */
+  /** Most fixes per transaction. Default 20,000: per-device work (latest position, odometers) is per batch, so larger batches amortise it. */
   batchSize?: number;
   /** Called after each committed batch with the fixes that were new (live fan-out, event rules). */
   onCommitted?: (fixes: StoredFix[]) => void;
@@ -88,7 +88,7 @@ export class PositionWriter {
     private readonly opts: PositionWriterOptions = {},
   ) {
     this.maxQueued = opts.maxQueued ?? 100_000;
-    this.batchSize = opts.batchSize ?? 5_000;
+    this.batchSize = opts.batchSize ?? 20_000;
   }
 
   /** Fixes waiting to be written. */
