@@ -428,33 +428,3 @@ export function useLiveFleet(opts: { renderIntervalMs?: number } = {}): LiveFlee
   const version = useSyncExternalStore(store.subscribe, store.getVersion);
   return { fleet, version };
 }
-
-/** The newest positions by vehicle and the per-minute count (the wall display's former API). */
-export interface LiveState {
-  /** Newest position per vehicle id (devices without a vehicle are left out). */
-  byVehicle: Map<string, LivePosition>;
-  connected: boolean;
-  /** Positions received in the last minute. */
-  perMinute: number;
-  /** When the last message arrived (ms since epoch), or null. */
-  lastMessageAt: number | null;
-}
-
-/** @deprecated use {@link useLiveFleet}; kept for callers of the first wall display's API. */
-export function useLivePositions(): LiveState {
-  const { fleet, version } = useLiveFleet();
-  return useMemo(
-    () => ({
-      byVehicle: new Map(fleet.positions),
-      connected: fleet.connected,
-      perMinute: fleet.stats().perMinute,
-      lastMessageAt: fleet.lastMessageAtMs,
-    }),
-    [fleet, version],
-  );
-}
-
-/** @deprecated use `LiveFleet.statusOf` (server status, else `classifyMovement`). */
-export function movementOf(p: LivePosition | undefined, now: number): VehicleMovementStatus {
-  return classifyMovement(p, now);
-}
