@@ -10,15 +10,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { AppRouter } from "@fleetcore/api";
 import { disconnectAll, getPgPool } from "@fleetcore/db";
 import { testDatabaseUrl, testOwnerPrisma } from "@fleetcore/db/test-context";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import gtfsRealtimeBindings from "gtfs-realtime-bindings";
-import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GtfsRealtimePoller } from "../src/gtfs";
-import { httpLogin, startTestServer } from "./helpers";
+import { httpLogin, startTestServer, trpcClient } from "./helpers";
 
 const { transit_realtime: rt } = gtfsRealtimeBindings;
 const CAPMETRO_CSV = join(import.meta.dirname, "../../../../shared/data/capmetro-austin/2016-11-25.csv");
@@ -102,16 +99,7 @@ const body = rt.FeedMessage.encode({
   })),
 }).finish();
 
-const client = (cookie: string) =>
-  createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url: `${server.url}/trpc`,
-        transformer: superjson,
-        headers: () => ({ cookie, origin: server.url }),
-      }),
-    ],
-  });
+const client = (cookie: string) => trpcClient(server.url, cookie);
 let lonestar: ReturnType<typeof client>;
 let rhone: ReturnType<typeof client>;
 

@@ -1,6 +1,9 @@
 import type { AddressInfo } from "node:net";
+import type { AppRouter } from "@fleetcore/api";
 import { loadEnv } from "@fleetcore/config";
 import { testDatabaseUrl, testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
+import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
+import superjson from "superjson";
 import { seedDemo } from "../../../prisma/seed/demo";
 import { DEMO_PASSWORD } from "../../../prisma/seed/identity";
 import { type BuiltApp, buildApp } from "../src/app";
@@ -44,4 +47,20 @@ export async function httpLogin(
   if (res.status !== 200) throw new Error(`login ${email}: HTTP ${res.status} ${await res.text()}`);
   const setCookie = res.headers.get("set-cookie") ?? "";
   return { cookie: setCookie.split(";")[0] ?? "", setCookie };
+}
+
+/**
+ * A typed tRPC client of the server at `url` sending `cookie` (a signed-in browser, as far as the
+ * server can tell) and the server's own Origin; without a cookie, an anonymous caller.
+ */
+export function trpcClient(url: string, cookie?: string): TRPCClient<AppRouter> {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${url}/trpc`,
+        transformer: superjson,
+        headers: () => (cookie ? { cookie, origin: url } : { origin: url }),
+      }),
+    ],
+  });
 }

@@ -1,14 +1,11 @@
 import type { AddressInfo } from "node:net";
-import type { AppRouter } from "@fleetcore/api";
 import { disconnectAll } from "@fleetcore/db";
 import { testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
 import { LIVE_NAMESPACE, type LivePosition, type LiveServerToClientEvents } from "@fleetcore/realtime";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { io, type Socket } from "socket.io-client";
-import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FleetSimulator } from "../src/simulator";
-import { httpLogin, startTestServer } from "./helpers";
+import { httpLogin, startTestServer, trpcClient } from "./helpers";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let osmandUrl: string;
@@ -17,16 +14,7 @@ let ownerCookie: string;
 const tag = Math.random().toString(36).slice(2, 8);
 const deviceId = `osmand-${tag}`;
 
-const client = (cookie: string) =>
-  createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url: `${server.url}/trpc`,
-        transformer: superjson,
-        headers: () => ({ cookie, origin: server.url }),
-      }),
-    ],
-  });
+const client = (cookie: string) => trpcClient(server.url, cookie);
 
 beforeAll(async () => {
   server = await startTestServer();

@@ -1,4 +1,3 @@
-import type { AppRouter } from "@fleetcore/api";
 import { disconnectAll } from "@fleetcore/db";
 import {
   type Ack,
@@ -8,11 +7,9 @@ import {
   type LiveServerToClientEvents,
   type VehicleStatusEvent,
 } from "@fleetcore/realtime";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { io, type Socket } from "socket.io-client";
-import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { httpLogin, startTestServer } from "./helpers";
+import { httpLogin, startTestServer, trpcClient } from "./helpers";
 
 type LiveSocket = Socket<LiveServerToClientEvents, LiveClientToServerEvents>;
 
@@ -22,16 +19,7 @@ let vehicleId: string;
 let rhoneVehicleId: string;
 const uniqueId = `live-${Math.random().toString(36).slice(2, 8)}`;
 
-const client = (cookie: string) =>
-  createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url: `${server.url}/trpc`,
-        transformer: superjson,
-        headers: () => ({ cookie, origin: server.url }),
-      }),
-    ],
-  });
+const client = (cookie: string) => trpcClient(server.url, cookie);
 
 beforeAll(async () => {
   server = await startTestServer();

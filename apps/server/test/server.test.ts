@@ -1,16 +1,13 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AppRouter } from "@fleetcore/api";
 import { disconnectAll } from "@fleetcore/db";
 import { testPrisma } from "@fleetcore/db/test-context";
 import type { ClientToServerEvents, ServerToClientEvents, VehicleCreatedEvent } from "@fleetcore/realtime";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { io, type Socket } from "socket.io-client";
-import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sweepEndedSockets } from "../src/realtime";
-import { httpLogin, startTestServer } from "./helpers";
+import { httpLogin, startTestServer, trpcClient } from "./helpers";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 const webDir = mkdtempSync(join(tmpdir(), "fleetcore-web-"));
@@ -24,17 +21,7 @@ afterAll(async () => {
   await disconnectAll();
 });
 
-/** A typed tRPC client sending `cookie` (a signed-in browser, as far as the server can tell). */
-const trpc = (cookie?: string) =>
-  createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url: `${server.url}/trpc`,
-        transformer: superjson,
-        headers: () => (cookie ? { cookie, origin: server.url } : { origin: server.url }),
-      }),
-    ],
-  });
+const trpc = (cookie?: string) => trpcClient(server.url, cookie);
 
 describe("HTTP server", () => {
   it("GET /healthz reports the database and TimescaleDB with version and license", async () => {
