@@ -6,30 +6,14 @@
  * Transit"), dispatch@lonestar.demo (dispatcher there).
  */
 import { randomBytes } from "node:crypto";
-import { disconnectAll } from "@fleetcore/db";
 import { testOwnerPrisma } from "@fleetcore/db/test-context";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer } from "../helpers";
-import { assertWebBuilt, launchChromium, submitSignIn, WEB_DIST } from "./browser";
+import { describe, expect, it } from "vitest";
+import { browserSuite, submitSignIn } from "./browser";
 
 const OWNER = "owner@lonestar.demo";
 const DISPATCHER = "dispatch@lonestar.demo";
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  assertWebBuilt();
-  server = await startTestServer({ webDistDir: WEB_DIST }); // seeds the demo accounts
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.app.close();
-  await disconnectAll();
-});
+const suite = browserSuite();
 
 /**
  * The invitation link's token from the email the server queued (adm_email_outbox, read as the owner
@@ -48,11 +32,11 @@ async function invitationToken(email: string): Promise<string> {
 
 describe("accounts in Chromium", () => {
   it("an owner invites a dispatcher, who accepts in another browser and appears among the members", async () => {
-    const ownerContext = await browser.newContext();
-    const inviteeContext = await browser.newContext();
+    const ownerContext = await suite.browser.newContext();
+    const inviteeContext = await suite.browser.newContext();
     try {
       const owner = await ownerContext.newPage();
-      await owner.goto(`${server.url}/login`);
+      await owner.goto(`${suite.server.url}/login`);
       await submitSignIn(owner, OWNER);
       await owner.getByRole("button", { name: "Sign out" }).waitFor();
 
@@ -77,7 +61,7 @@ describe("accounts in Chromium", () => {
       // The invitee opens the emailed link in their own browser (no session there).
       const token = await invitationToken(email);
       const invitee = await inviteeContext.newPage();
-      await invitee.goto(`${server.url}/invite/${token}`);
+      await invitee.goto(`${suite.server.url}/invite/${token}`);
       await invitee.getByRole("heading", { name: "Join Lone Star Transit" }).waitFor();
       expect(await invitee.getByText(email).count()).toBeGreaterThan(0);
       const acceptForm = invitee.getByRole("form", { name: "Accept invitation" });
@@ -105,18 +89,18 @@ describe("accounts in Chromium", () => {
   });
 
   it("sends an anonymous visitor to sign in and back, and denies a dispatcher the members and audit pages", async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     try {
       const page = await context.newPage();
-      await page.goto(`${server.url}/members`);
-      await page.waitForURL(`${server.url}/login?next=%2Fmembers`);
+      await page.goto(`${suite.server.url}/members`);
+      await page.waitForURL(`${suite.server.url}/login?next=%2Fmembers`);
 
       // A wrong password is refused with a readable reason.
       await submitSignIn(page, DISPATCHER, "not-the-password");
       await page.getByRole("alert").filter({ hasText: "Invalid email or password" }).waitFor();
 
       await submitSignIn(page, DISPATCHER);
-      await page.waitForURL(`${server.url}/members`);
+      await page.waitForURL(`${suite.server.url}/members`);
       const denied = page.getByRole("alert");
       await page.getByRole("heading", { name: "Access denied" }).waitFor();
       expect(await denied.textContent()).toContain("You don't have access to this page");
@@ -126,16 +110,16 @@ describe("accounts in Chromium", () => {
         0,
       );
 
-      await page.goto(`${server.url}/audit`);
+      await page.goto(`${suite.server.url}/audit`);
       await page.getByRole("heading", { name: "Access denied" }).waitFor();
       expect(await page.getByRole("table", { name: "Audit log" }).count()).toBe(0);
 
       // Provider pages are for provider staff only.
-      await page.goto(`${server.url}/admin/tenants`);
+      await page.goto(`${suite.server.url}/admin/tenants`);
       await page.getByRole("heading", { name: "Access denied" }).waitFor();
 
       // What the dispatcher may see still works.
-      await page.goto(`${server.url}/fleet`);
+      await page.goto(`${suite.server.url}/fleet`);
       await page.getByRole("heading", { name: "Lone Star Transit — vehicles" }).waitFor();
       expect(await page.getByRole("form", { name: "Add a vehicle" }).count()).toBe(0);
     } finally {

@@ -1,12 +1,13 @@
 /**
- * Shared by the browser tests: Debian's Chromium through playwright-core (no downloaded browsers),
- * and signing in through the real login form.
+ * Shared by the browser tests: the real server serving the built web app, Debian's Chromium through
+ * playwright-core (no downloaded browsers), and signing in through the real login form.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT } from "@fleetcore/db";
+import { disconnectAll, REPO_ROOT } from "@fleetcore/db";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { DEMO_PASSWORD } from "../helpers";
+import { afterAll, beforeAll } from "vitest";
+import { DEMO_PASSWORD, startTestServer } from "../helpers";
 
 export const WEB_DIST = join(REPO_ROOT, "apps", "web", "dist");
 
@@ -40,4 +41,24 @@ export async function submitSignIn(page: Page, email: string, password = DEMO_PA
   await form.getByLabel("Email").fill(email);
   await form.getByLabel("Password").fill(password);
   await form.getByRole("button", { name: "Sign in" }).click();
+}
+
+/**
+ * For one browser test file: starts the real server (built web app, test database, demo data) and
+ * Chromium before its tests and closes both after. Read `suite.server` / `suite.browser` inside
+ * tests and hooks (they are set once `beforeAll` ran).
+ */
+export function browserSuite(): { server: Awaited<ReturnType<typeof startTestServer>>; browser: Browser } {
+  const suite = {} as { server: Awaited<ReturnType<typeof startTestServer>>; browser: Browser };
+  beforeAll(async () => {
+    assertWebBuilt();
+    suite.server = await startTestServer({ webDistDir: WEB_DIST });
+    suite.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.app.close();
+    await disconnectAll();
+  });
+  return suite;
 }

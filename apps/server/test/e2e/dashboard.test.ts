@@ -3,40 +3,24 @@
  * the list and, live over Socket.IO, on a wall display opened from a display link in another
  * browser. Debian's Chromium, the built web app served by the real server against the test database.
  */
-import { disconnectAll } from "@fleetcore/db";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer } from "../helpers";
-import { assertWebBuilt, launchChromium, submitSignIn, WEB_DIST } from "./browser";
+import { describe, expect, it } from "vitest";
+import { browserSuite, submitSignIn } from "./browser";
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  assertWebBuilt();
-  server = await startTestServer({ webDistDir: WEB_DIST });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.app.close();
-  await disconnectAll();
-});
+const suite = browserSuite();
 
 describe("fleet page and wall display in Chromium", () => {
   it("adds a vehicle through the UI and sees it listed, and live on a wall display", async () => {
-    const ownerContext = await browser.newContext();
-    const wallContext = await browser.newContext();
+    const ownerContext = await suite.browser.newContext();
+    const wallContext = await suite.browser.newContext();
     try {
       const page = await ownerContext.newPage();
-      await page.goto(`${server.url}/fleet`);
+      await page.goto(`${suite.server.url}/fleet`);
       await page.waitForURL(/\/login\?next=%2Ffleet$/);
       await submitSignIn(page, "owner@rhone.demo");
       await page.getByRole("heading", { name: "Rhône Livraisons — vehicles" }).waitFor();
 
       // A display link for the operations room, opened in a browser with nobody signed in.
-      await page.goto(`${server.url}/displays`);
+      await page.goto(`${suite.server.url}/displays`);
       const displayForm = page.getByRole("form", { name: "Create a display link" });
       await displayForm.getByLabel("Name").fill("Ops room");
       await displayForm.getByRole("button", { name: "Create display link" }).click();
@@ -44,10 +28,10 @@ describe("fleet page and wall display in Chromium", () => {
       expect(url).toMatch(/\/display\/[a-z2-7]{32}$/);
       const wall = await wallContext.newPage();
       await wall.goto(url);
-      await wall.waitForURL(`${server.url}/wall`);
+      await wall.waitForURL(`${suite.server.url}/wall`);
       await wall.getByText("Rhône Livraisons").first().waitFor();
 
-      await page.goto(`${server.url}/fleet`);
+      await page.goto(`${suite.server.url}/fleet`);
       const form = page.getByRole("form", { name: "Add a vehicle" });
       await form.getByLabel("Name").fill("Van 4242");
       await form.getByLabel("License plate").fill("ab-424-cd");

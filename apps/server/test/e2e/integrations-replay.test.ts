@@ -3,33 +3,17 @@
  * Replay (a claimed device's positions played back with a trip summary). Debian's Chromium against
  * the real server and the built web app.
  */
-import { disconnectAll } from "@fleetcore/db";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer } from "../helpers";
-import { assertWebBuilt, launchChromium, submitSignIn, WEB_DIST } from "./browser";
+import { describe, expect, it } from "vitest";
+import { browserSuite, submitSignIn } from "./browser";
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  assertWebBuilt();
-  server = await startTestServer({ webDistDir: WEB_DIST });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.app.close();
-  await disconnectAll();
-});
+const suite = browserSuite();
 
 describe("integrations and replay in Chromium", () => {
   it("creates an API key, claims the unknown device it reported, and replays its positions", async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     try {
       const page = await context.newPage();
-      await page.goto(`${server.url}/integrations`);
+      await page.goto(`${suite.server.url}/integrations`);
       await submitSignIn(page, "owner@lonestar.demo");
       await page.getByRole("heading", { name: "Integrations" }).waitFor();
 
@@ -49,7 +33,7 @@ describe("integrations and replay in Chromium", () => {
         speedKph: 36,
       }));
       const post = () =>
-        fetch(`${server.url}/ingest/positions`, {
+        fetch(`${suite.server.url}/ingest/positions`, {
           method: "POST",
           headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
           body: JSON.stringify(rows),
@@ -67,7 +51,7 @@ describe("integrations and replay in Chromium", () => {
       await unknown.getByRole("row", { name: new RegExp(uniqueId) }).waitFor({ state: "detached" });
       expect((await post()).accepted).toBe(4);
 
-      await page.goto(`${server.url}/replay`);
+      await page.goto(`${suite.server.url}/replay`);
       const period = page.getByRole("form", { name: "Replay period" });
       await period.getByLabel("Vehicle").selectOption({ label: vehicleName });
       await period.getByRole("button", { name: "Last hour" }).click();

@@ -5,31 +5,16 @@
  * reach the page over Socket.IO `/live`. Both pages must load without a single request to another
  * host (the default basemap is generated in the browser; no tiles, glyphs or sprites).
  */
-import { disconnectAll } from "@fleetcore/db";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer } from "../helpers";
-import { assertWebBuilt, launchChromium, submitSignIn, WEB_DIST } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { browserSuite, submitSignIn } from "./browser";
 
 const OWNER = "owner@lonestar.demo";
 /** How long live updates may take to show (generous: CI machines can be busy). */
 const LIVE_TIMEOUT_MS = 30_000;
 const POLL = { timeout: LIVE_TIMEOUT_MS };
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  assertWebBuilt();
-  server = await startTestServer({ webDistDir: WEB_DIST });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.app.close();
-  await disconnectAll();
-});
+const suite = browserSuite();
 
 /** Records every request the page makes to a host other than the test server's. */
 function watchForeignRequests(page: Page): string[] {
@@ -53,22 +38,22 @@ async function sendFix(
 ) {
   const timestampS = Math.floor(Date.now() / 1000) - (fix.ageS ?? 0);
   const res = await fetch(
-    `${server.url}/ingest/osmand?id=${uniqueId}&lat=${fix.lat}&lon=${fix.lon}&timestamp=${timestampS}` +
+    `${suite.server.url}/ingest/osmand?id=${uniqueId}&lat=${fix.lat}&lon=${fix.lon}&timestamp=${timestampS}` +
       `&speed=${fix.speedKnots}&bearing=${fix.bearingDeg}`,
   );
   expect(res.status, await res.text()).toBe(200);
 }
 
 async function signIn(page: Page, path: string): Promise<void> {
-  await page.goto(`${server.url}${path}`);
+  await page.goto(`${suite.server.url}${path}`);
   await page.waitForURL(/\/login\?next=/);
   await submitSignIn(page, OWNER);
-  await page.waitForURL(`${server.url}${path}`);
+  await page.waitForURL(`${suite.server.url}${path}`);
 }
 
 describe("live map in Chromium", () => {
   it("renders the map offline, lists the demo vehicles, and moves a vehicle when a position arrives", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const page = await context.newPage();
       const foreign = watchForeignRequests(page);
@@ -133,7 +118,7 @@ describe("live map in Chromium", () => {
 
 describe("wall display with the map in Chromium", () => {
   it("shows the KPI tiles over a full-screen map, with live positions per minute and ingest lag", async () => {
-    const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+    const context = await suite.browser.newContext({ viewport: { width: 1600, height: 900 } });
     try {
       const page = await context.newPage();
       const foreign = watchForeignRequests(page);
@@ -164,7 +149,7 @@ describe("wall display with the map in Chromium", () => {
   });
 
   it("shows a stale-feed banner while the feed is down and reconnects by itself", async () => {
-    const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+    const context = await suite.browser.newContext({ viewport: { width: 1600, height: 900 } });
     try {
       const page = await context.newPage();
       await signIn(page, "/wall");
@@ -173,7 +158,7 @@ describe("wall display with the map in Chromium", () => {
 
       // The server drops the wall's live socket while the network is down: it cannot come back yet.
       await context.setOffline(true);
-      server.io.of("/live").disconnectSockets(true);
+      suite.server.io.of("/live").disconnectSockets(true);
       await page
         .getByRole("alert")
         .getByText(/Live feed disconnected/)

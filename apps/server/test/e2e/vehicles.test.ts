@@ -3,33 +3,17 @@
  * search, assigning a driver from the vehicles page, adding a driver with a national-format phone
  * (refused) then an international one, and the vehicle detail page with its track section.
  */
-import { disconnectAll } from "@fleetcore/db";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer } from "../helpers";
-import { assertWebBuilt, launchChromium, submitSignIn, WEB_DIST } from "./browser";
+import { describe, expect, it } from "vitest";
+import { browserSuite, submitSignIn } from "./browser";
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  assertWebBuilt();
-  server = await startTestServer({ webDistDir: WEB_DIST });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.app.close();
-  await disconnectAll();
-});
+const suite = browserSuite();
 
 describe("vehicles and drivers pages in Chromium", () => {
   it("searches vehicles, assigns a driver, adds a driver and shows a vehicle's detail and track", async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     try {
       const page = await context.newPage();
-      await page.goto(`${server.url}/vehicles`);
+      await page.goto(`${suite.server.url}/vehicles`);
       await page.waitForURL(/\/login\?next=%2Fvehicles$/);
       await submitSignIn(page, "admin@lonestar.demo");
       await page.getByRole("heading", { name: "Lone Star Transit — vehicles" }).waitFor();
@@ -79,8 +63,8 @@ describe("vehicles and drivers pages in Chromium", () => {
       await page.getByRole("link", { name: "Open in replay" }).waitFor();
 
       // The old address still works.
-      await page.goto(`${server.url}/fleet`);
-      await page.waitForURL(`${server.url}/vehicles`);
+      await page.goto(`${suite.server.url}/fleet`);
+      await page.waitForURL(`${suite.server.url}/vehicles`);
     } finally {
       await context.close();
     }
