@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useState } from "react";
 import { errorMessage } from "../lib/errors";
 
 /** An error a person can read, announced to screen readers; renders nothing while `error` is empty. */
@@ -79,5 +79,54 @@ export function MutationButton<I>({
     >
       {children}
     </button>
+  );
+}
+
+/**
+ * A row action that asks first: "<action>" → "<action> <subject>? <consequence>" with a danger
+ * button that runs `mutation` with `input`, and Cancel.
+ */
+export function ConfirmAction<I>({
+  mutation,
+  input,
+  action,
+  subject,
+  consequence = "",
+}: {
+  mutation: { isPending: boolean; error: unknown; mutate: (input: I) => void };
+  input: I;
+  action: string;
+  subject: string;
+  consequence?: string;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  if (!confirming) {
+    return (
+      <button
+        type="button"
+        className="button-secondary"
+        aria-label={`${action} ${subject}`}
+        onClick={() => setConfirming(true)}
+      >
+        {action}
+      </button>
+    );
+  }
+  return (
+    <span className="confirm">
+      {action} {subject}? {consequence}
+      <button
+        type="button"
+        className="button-danger"
+        disabled={mutation.isPending}
+        onClick={() => mutation.mutate(input)}
+      >
+        Confirm
+      </button>
+      <button type="button" className="button-secondary" onClick={() => setConfirming(false)}>
+        Cancel
+      </button>
+      <ErrorAlert error={mutation.error} />
+    </span>
   );
 }

@@ -7,12 +7,11 @@ import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { useSignedIn } from "../components/Guards";
-import { ErrorAlert, MutationButton, QueryTable, StatusBadge } from "../components/ui";
+import { ConfirmAction, ErrorAlert, MutationButton, QueryTable, StatusBadge } from "../components/ui";
 import { formatDateTime } from "../lib/format";
 import { can } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
 import {
-  ConfirmAction,
   ManageButton,
   SaveFooter,
   StatusOptions,

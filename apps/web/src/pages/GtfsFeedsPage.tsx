@@ -2,7 +2,7 @@ import type { GtfsFeed, GtfsFeedTestResult } from "@fleetcore/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useSignedIn } from "../components/Guards";
-import { ErrorAlert, QueryTable, StatusBadge } from "../components/ui";
+import { ConfirmAction, ErrorAlert, QueryTable, StatusBadge } from "../components/ui";
 import { formatDateTime } from "../lib/format";
 import { can } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
@@ -86,7 +86,6 @@ function FeedRow({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
   const remove = useMutation(
     trpc.gtfsFeed.delete.mutationOptions({
       onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.gtfsFeed.list.queryKey() }),
@@ -116,46 +115,25 @@ function FeedRow({
       </td>
       {writable && (
         <td className="row-actions">
-          {confirming ? (
-            <span className="confirm">
-              Delete {feed.name}?
-              <button
-                type="button"
-                className="button-danger"
-                disabled={remove.isPending}
-                onClick={() => remove.mutate({ id: feed.id })}
-              >
-                Confirm deletion
-              </button>
-              <button type="button" className="button-secondary" onClick={() => setConfirming(false)}>
-                Cancel
-              </button>
-              <ErrorAlert error={remove.error} />
-            </span>
-          ) : (
-            <>
-              <button
-                type="button"
-                className="button-secondary"
-                aria-label={`Test ${feed.name}`}
-                disabled={testing}
-                onClick={onTest}
-              >
-                {testing ? "Testing…" : "Test feed"}
-              </button>
-              <button type="button" className="button-secondary" aria-label={`Edit ${feed.name}`} onClick={onEdit}>
-                Edit
-              </button>
-              <button
-                type="button"
-                className="button-secondary"
-                aria-label={`Delete ${feed.name}`}
-                onClick={() => setConfirming(true)}
-              >
-                Delete
-              </button>
-            </>
-          )}
+          <button
+            type="button"
+            className="button-secondary"
+            aria-label={`Test ${feed.name}`}
+            disabled={testing}
+            onClick={onTest}
+          >
+            {testing ? "Testing…" : "Test feed"}
+          </button>
+          <button type="button" className="button-secondary" aria-label={`Edit ${feed.name}`} onClick={onEdit}>
+            Edit
+          </button>
+          <ConfirmAction
+            mutation={remove}
+            input={{ id: feed.id }}
+            action="Delete"
+            subject={feed.name}
+            consequence="Polling stops; its positions stay."
+          />
         </td>
       )}
     </tr>

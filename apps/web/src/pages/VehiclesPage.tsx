@@ -9,7 +9,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { type FormEvent, useDeferredValue, useState } from "react";
 import { Link } from "react-router";
 import { useSignedIn } from "../components/Guards";
-import { ErrorAlert, MutationButton, QueryTable, StatusBadge } from "../components/ui";
+import { ConfirmAction, ErrorAlert, MutationButton, QueryTable, StatusBadge } from "../components/ui";
 import { formatDateTime } from "../lib/format";
 import { useLiveVehicles } from "../lib/live";
 import { can } from "../lib/session";
@@ -201,55 +201,6 @@ export function useFleetForm<E, F extends Record<string, string>>(formOf: (entit
     await invalidate();
   };
   return { form, set, saved, onSuccess };
-}
-
-/**
- * A row action that asks first: "<action>" → "<action> <subject>? <consequence>" with a danger
- * button that runs `mutation` with `input`, and Cancel.
- */
-export function ConfirmAction<I>({
-  mutation,
-  input,
-  action,
-  subject,
-  consequence = "",
-}: {
-  mutation: { isPending: boolean; error: unknown; mutate: (input: I) => void };
-  input: I;
-  action: string;
-  subject: string;
-  consequence?: string;
-}) {
-  const [confirming, setConfirming] = useState(false);
-  if (!confirming) {
-    return (
-      <button
-        type="button"
-        className="button-secondary"
-        aria-label={`${action} ${subject}`}
-        onClick={() => setConfirming(true)}
-      >
-        {action}
-      </button>
-    );
-  }
-  return (
-    <span className="confirm">
-      {action} {subject}? {consequence}
-      <button
-        type="button"
-        className="button-danger"
-        disabled={mutation.isPending}
-        onClick={() => mutation.mutate(input)}
-      >
-        Confirm
-      </button>
-      <button type="button" className="button-secondary" onClick={() => setConfirming(false)}>
-        Cancel
-      </button>
-      <ErrorAlert error={mutation.error} />
-    </span>
-  );
 }
 
 /**
