@@ -2,8 +2,9 @@
  * `pnpm bench:ingest` — sustained positions/s through `POST /ingest/positions` (JSON array bodies,
  * tenant API key) into the tel_positions hypertable, as a ratio to a raw COPY of the same rows into
  * a table of the same shape, in the same run; beside it the PositionWriter alone (no HTTP) and the
- * writer's previous statement (multi-row unnest INSERT) against its current one (binary COPY into a
- * staging table + INSERT … SELECT), then where the server's CPU goes.
+ * writer's two statements after a binary COPY into its staging table — INSERT … SELECT … ON
+ * CONFLICT DO NOTHING RETURNING (late or re-sent fixes) and the plain INSERT … SELECT it uses for
+ * fixes newer than their device's newest (the live case) — then where the server's CPU goes.
  *
  * The run creates its own database (dropped at the end) and starts the server as a child process,
  * so its CPU is measured apart from the load generator's. The paths run in interleaved rounds so the
@@ -34,7 +35,7 @@ import { type ServerChild, serverEnv, startChild } from "./child";
 import { type BenchFix, CAPMETRO_DIR, loadBenchData } from "./data";
 import { type BenchTenant, createBenchDatabase, seedBenchTenants, withCleanup } from "./fixtures";
 import { int, summariseProfile, table } from "./report";
-import { createPositionsTableLike, rawCopy, unnestInsert } from "./writes";
+import { createPositionsTableLike, rawCopy } from "./writes";
 
 const { values: opts } = parseArgs({
   options: {
@@ -136,7 +137,7 @@ async function sendAll(url: string, key: string, bodies: string[]) {
   return { accepted, rejected, retries };
 }
 
-type Variant = "http" | "raw" | "writer" | "unnest" | "staged";
+type Variant = "http" | "raw" | "writer" | "fresh" | "staged";
 
 async function main() {
   console.log(`bench:ingest — loading positions (${opts.data})`);
@@ -148,7 +149,7 @@ async function main() {
   await withCleanup(
     async () => {
       // One tenant (own devices, same fixes) per variant that writes tel_positions, so none conflicts with another.
-      const suffixes = { http: "", writer: "~w", unnest: "~u", staged: "~s" } as const;
+      const suffixes = { http: "", writer: "~w", fresh: "~f", staged: "~s" } as const;
       const seeded = await seedBenchTenants(
         db.ownerUrl,
         Object.values(suffixes).map((sfx) => data.uniqueIds.map((id) => id + sfx)),
@@ -233,9 +234,14 @@ async function main() {
           positions = rows.reduce((n, r) => n + r.length, 0);
           const t0 = performance.now();
           if (v === "raw") await eachInTransaction(owner, rows, false, (c, f) => rawCopy(c, "bench_copy_positions", f));
-          if (v === "unnest") await eachInTransaction(app, rows, true, unnestInsert);
+          // Distances are left null in both (the writer's JS computes them before the statement).
           if (v === "staged") {
             await eachInTransaction(app, rows, true, (c, f) => insertPositions(c, f, new Array(f.length).fill(null)));
+          }
+          if (v === "fresh") {
+            await eachInTransaction(app, rows, true, (c, f) =>
+              insertPositions(c, f, new Array(f.length).fill(null), new Array(f.length).fill(true)),
+            );
           }
           if (v === "writer") await Promise.all(rows.map((r) => writer.submit(r)));
           ms = performance.now() - t0;
@@ -245,7 +251,7 @@ async function main() {
         stats.set(v, { ms: s.ms + ms, positions: s.positions + positions });
       };
 
-      const variants: Variant[] = ["http", "raw", "writer", "unnest", "staged"];
+      const variants: Variant[] = ["http", "raw", "writer", "fresh", "staged"];
       for (const v of variants) {
         await run(v, batches.slice(0, WARMUP_BATCHES), bodies.slice(0, WARMUP_BATCHES), false);
       }
@@ -283,8 +289,8 @@ async function main() {
             ["http", "HTTP POST /ingest/positions → tel_positions (server child process)"],
             ["raw", "raw COPY (binary), same rows and batches, table of the same shape"],
             ["writer", "PositionWriter.submit, no HTTP (COPY path, latest positions, odometers)"],
-            ["unnest", "statement: unnest INSERT … ON CONFLICT DO NOTHING (writer before)"],
-            ["staged", "statement: COPY → staging, INSERT … SELECT … ON CONFLICT (writer now)"],
+            ["fresh", "statement: COPY → staging, plain INSERT … SELECT (fresh fixes)"],
+            ["staged", "statement: COPY → staging, INSERT … ON CONFLICT … RETURNING (others)"],
           ] as [Variant, string][]
         ).map(([v, label]) => [label, int(rate(v)), (rate(v) / raw).toFixed(2)]),
       );

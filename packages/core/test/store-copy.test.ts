@@ -1,7 +1,8 @@
 /**
  * The writer's binary COPY path (store.ts): every column arrives exactly as PostgreSQL's own input
- * conversion would store it, fixes repeated within a batch count once, and queued requests that
- * share a transaction get their own inserted/duplicate counts.
+ * conversion would store it, fixes repeated within a batch count once, queued requests that
+ * share a transaction get their own inserted/duplicate counts, late fixes are stored, and a fix
+ * another writer (another server process) stored first is a duplicate, not an error.
  */
 import { disconnectAll, getPgPool } from "@fleetcore/db";
 import { testDatabaseUrl, testOwnerPrisma } from "@fleetcore/db/test-context";
@@ -97,5 +98,22 @@ describe("PositionWriter binary COPY", () => {
     ]);
     expect(a).toEqual({ inserted: 1, duplicates: 1 });
     expect(b).toEqual({ inserted: 2, duplicates: 1 });
+  });
+
+  it("stores a late fix (older than the device's newest) once, through ON CONFLICT", async () => {
+    await writer.submit([fix(at(40))]);
+    expect(await writer.submit([fix(at(35)), fix(at(22)), fix(at(41))])).toEqual({ inserted: 2, duplicates: 1 });
+    const latest = await testOwnerPrisma().latestPosition.findUniqueOrThrow({ where: { deviceId } });
+    expect(latest.time.getTime()).toBe(at(41).getTime());
+  });
+
+  it("treats a fix another writer stored first as a duplicate (its cache was behind)", async () => {
+    const other = new PositionWriter(getPgPool(testDatabaseUrl()));
+    await other.submit([fix(at(50))]); // `other` now believes at(50) is the device's newest
+    await writer.submit([fix(at(51)), fix(at(52))]);
+    // at(51) looks fresh to `other`: its plain INSERT hits the primary key, and the batch is rewritten.
+    expect(await other.submit([fix(at(51)), fix(at(53))])).toEqual({ inserted: 1, duplicates: 1 });
+    const rows = await testOwnerPrisma().position.count({ where: { deviceId, time: { gte: at(50) } } });
+    expect(rows).toBe(4);
   });
 });
