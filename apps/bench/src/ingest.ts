@@ -9,10 +9,12 @@
  * The run creates its own database (dropped at the end) and starts the server as a child process,
  * so its CPU is measured apart from the load generator's. The paths run in interleaved rounds so the
  * noise of a shared machine falls on all of them alike. Options:
- *   --fixes N        positions per path (default 500000; CapMetrics rows repeated as extra fleets)
- *   --batch N        positions per request / transaction (default 5000, the writer's batch size)
- *   --concurrency N  requests in flight (default 4)
- *   --round N        requests per round (default 10)
+ *   --fixes N        positions per path (default 1000000; CapMetrics rows repeated as extra fleets)
+ *   --batch N        positions per request (default 5000)
+ *   --concurrency N  requests in flight (default 8: several integrations posting at once)
+ *   --round N        requests per round (default 30: 150,000 positions, so that filling and
+ *                    draining the pipeline at a round's start and end does not dominate what
+ *                    is meant to be a sustained rate)
  *   --profile on|off V8 sampling profile of the server during the timed rounds (default on)
  *   --profile-out F  keep that profile as F (.cpuprofile: Chrome DevTools, speedscope)
  *   --data DIR       CapMetrics CSV folder (default ../shared/data/capmetro-austin)
@@ -39,10 +41,10 @@ import { createPositionsTableLike, rawCopy } from "./writes";
 
 const { values: opts } = parseArgs({
   options: {
-    fixes: { type: "string", default: "500000" },
+    fixes: { type: "string", default: "1000000" },
     batch: { type: "string", default: "5000" },
-    concurrency: { type: "string", default: "4" },
-    round: { type: "string", default: "10" },
+    concurrency: { type: "string", default: "8" },
+    round: { type: "string", default: "30" },
     profile: { type: "string", default: "on" },
     "profile-out": { type: "string" },
     data: { type: "string", default: CAPMETRO_DIR },
@@ -188,7 +190,8 @@ async function main() {
       const writerPool = new pg.Pool({ connectionString: db.databaseUrl, max: 2 });
       pools.push(owner, app, writerPool);
       await createPositionsTableLike(owner, "bench_copy_positions");
-      const writer = new PositionWriter(writerPool);
+      // A whole round is submitted at once: let it all queue.
+      const writer = new PositionWriter(writerPool, { maxQueued: Math.max(100_000, roundBatches * batchSize) });
       server = await startChild("server.ts", { env: serverEnv(db.databaseUrl) });
       const httpKey = tenantOf("http").apiKey;
 

@@ -17,10 +17,12 @@ export interface ApplyTiming {
   syncMs: number;
   /** The call plus the microtasks it queued (MapLibre serialises the diff and posts it to its worker there). */
   applyMs: number;
+  /** Vehicles the diff carried (the rest held back or unchanged); setData: all. */
+  sent: number;
 }
 
 const CENTER: [number, number] = [-97.74, 30.27]; // Austin
-const SPREAD_DEG = { lng: 0.6, lat: 0.4 }; // fits the 1280×800 view at zoom 11
+const SPREAD_DEG = { lng: 0.42, lat: 0.22 }; // fits the 1280×800 view at zoom 11 (0.44° × 0.24°)
 
 let map: MapLibreMap;
 let layer: VehicleLayer;
@@ -43,24 +45,35 @@ function nextTask(): Promise<void> {
   });
 }
 
-/** Resolves once the vehicle source has taken the update and the map has rendered it. */
-function sourceSettled(): Promise<void> {
-  return new Promise((resolve) => {
+/**
+ * Resolves once the vehicle source has taken the update and the map has rendered it; `cancel`
+ * (nothing was sent) stops waiting and resolves at once.
+ */
+function sourceSettled(): Promise<void> & { cancel: () => void } {
+  let cancel = () => {};
+  const promise = new Promise<void>((resolve) => {
     const onData = (e: { sourceId?: string; sourceDataType?: string }) => {
       if (e.sourceId !== VEHICLE_SOURCE || e.sourceDataType !== "content") return;
       map.off("sourcedata", onData);
       map.once("idle", () => resolve());
     };
     map.on("sourcedata", onData);
+    cancel = () => {
+      map.off("sourcedata", onData);
+      resolve();
+    };
   });
+  return Object.assign(promise, { cancel: () => cancel() });
 }
 
 /**
  * The next `positions` batch of `count` vehicles (a rotating window of the fleet; all of it by
- * default). Each moves ~20 m along its course; a GPS heading jitters by up to ±2° on the road, one
- * vehicle in ten turns (15–40°) per batch, one in fifty stops (speed 0: its status changes).
+ * default). Each moves ~20 m × `stepScale` along its course (20 m: ~0.6 px at zoom 11, a bus in
+ * city traffic over a second); a GPS heading jitters by up to ±2° on the road, one vehicle in ten
+ * turns (15–40°) per batch, one in fifty stops (speed 0: its status changes). Large steps go back
+ * and forth (every other batch reversed), so that the fleet stays in view however long the run.
  */
-function positionsBatch(count = ids.length): LivePosition[] {
+function positionsBatch(count = ids.length, stepScale = 1): LivePosition[] {
   tick++;
   nowMs += 1000;
   const time = new Date(nowMs - 800).toISOString();
@@ -75,8 +88,9 @@ function positionsBatch(count = ids.length): LivePosition[] {
     const heading = (course + (Math.random() * 4 - 2) + 360) % 360;
     const stopped = (i + tick) % 50 === 0;
     if (!stopped) {
-      lngs[i] = (lngs[i] ?? 0) + 0.0002 * Math.sin((course * Math.PI) / 180);
-      lats[i] = (lats[i] ?? 0) + 0.00018 * Math.cos((course * Math.PI) / 180);
+      const step = stepScale > 1 && tick % 2 === 0 ? -stepScale : stepScale;
+      lngs[i] = (lngs[i] ?? 0) + step * 0.0002 * Math.sin((course * Math.PI) / 180);
+      lats[i] = (lats[i] ?? 0) + step * 0.00018 * Math.cos((course * Math.PI) / 180);
     }
     batch[j] = {
       deviceId: `d-${i}`,
@@ -115,25 +129,29 @@ const fcBench = {
     return { vehicles: layer.size, renderer: gl ? String(gl.getParameter(gl.RENDERER)) : "?" };
   },
 
-  /** A `positions` batch of `count` vehicles (default all) into the store; returns the store's ms. */
-  ingest(count?: number): number {
-    const batch = positionsBatch(count);
+  /** A `positions` batch of `count` vehicles (default all) moving `stepScale` × ~20 m into the store; returns the store's ms. */
+  ingest(count?: number, stepScale = 1): number {
+    const batch = positionsBatch(count, stepScale);
     changed = batch.map((p) => p.vehicleId ?? "");
     const t0 = performance.now();
     fleet.applyPositions(batch);
     return performance.now() - t0;
   },
 
-  /** The app's path: the changed vehicles' states → one diff → `updateData`. Waits until rendered. */
+  /**
+   * The app's path: the changed vehicles' states → one diff of what would show → `updateData`.
+   * Waits until rendered (not at all when every move was held back).
+   */
   async applyDiff(): Promise<ApplyTiming> {
     const settled = sourceSettled();
     const t0 = performance.now();
-    syncVehicles(layer, fleet, changed);
+    const sent = syncVehicles(layer, fleet, changed);
     const t1 = performance.now();
     await nextTask();
     const t2 = performance.now();
+    if (sent === 0) settled.cancel();
     await settled;
-    return { syncMs: t1 - t0, applyMs: t2 - t0 };
+    return { syncMs: t1 - t0, applyMs: t2 - t0, sent };
   },
 
   /** Baseline: the whole fleet as a FeatureCollection through `setData` (it cannot send less). Waits until rendered. */
@@ -148,7 +166,12 @@ const fcBench = {
     await nextTask();
     const t2 = performance.now();
     await settled;
-    return { syncMs: t1 - t0, applyMs: t2 - t0 };
+    return { syncMs: t1 - t0, applyMs: t2 - t0, sent: features.length };
+  },
+
+  /** Vehicles whose newest move the layer holds back (under a pixel or off screen). */
+  deferred(): number {
+    return layer.deferredCount;
   },
 };
 

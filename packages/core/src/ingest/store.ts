@@ -181,10 +181,7 @@ export class PositionWriter {
    * @returns the fixes newly stored (with distance and receivedAt), and per fix of `fixes` whether
    * it was new (a fix repeated within the batch counts once)
    */
-  private async write(
-    fixes: ResolvedFix[],
-    conflictSafe: boolean,
-  ): Promise<{ stored: StoredFix[]; isNew: boolean[] }> {
+  private async write(fixes: ResolvedFix[], conflictSafe: boolean): Promise<{ stored: StoredFix[]; isNew: boolean[] }> {
     const timeMs = fixes.map((f) => f.time.getTime());
     // Indexes of each device's fixes in fix-time order (usually already in order: no sort then).
     const byDevice = new Map<string, number[]>();
@@ -456,6 +453,7 @@ export function encodePositionsCopy(
   fresh?: boolean[] | false,
 ): Buffer {
   const withFresh = fresh !== undefined;
+  const freshFlags = fresh || null;
   const fields = withFresh ? 13 : 12;
   const attributes = fixes.map((f) => {
     for (const _ in f.attributes) return Buffer.from(JSON.stringify(f.attributes), "utf8");
@@ -521,7 +519,7 @@ export function encodePositionsCopy(
     o += 5 + json.length;
     if (withFresh) {
       view.setInt32(o, 1);
-      view.setUint8(o + 4, fresh && fresh[i] ? 1 : 0);
+      view.setUint8(o + 4, freshFlags?.[i] ? 1 : 0);
       o += 5;
     }
   }

@@ -9,6 +9,15 @@
  * re-tiles only the tiles whose bounds the changed points touch, instead of re-indexing the whole
  * fleet as `setData` does.
  *
+ * **Only what changes pixels is sent.** A vehicle that merely moved is held back (kept as
+ * "deferred", its newest state replacing older ones) while the move would not show: under
+ * {@link MIN_MOVE_PX} on screen at the current zoom, both old and new position outside the
+ * visible area, or the live layers hidden at this zoom. Deferred vehicles are re-examined after
+ * every camera move (`moveend`) and on their next report; a changed status or heading, a new
+ * vehicle and the selected vehicle always go at once. In a city-wide view most reports move a
+ * vehicle by less than a pixel; zoomed in, most of the fleet is off screen — either way the diff
+ * (and MapLibre's copy of it to its worker, which dominates the cost) shrinks accordingly.
+ *
  * **Cluster source** (`fc-vehicle-clusters`, drawn below zoom {@link LIVE_MIN_ZOOM}): MapLibre ≥ 6
  * accepts `updateData` on a clustered source, but each diff makes the worker rebuild the whole
  * supercluster index and reload every tile of the source (see `GeoJSONSource._applyDiffToSource`:
@@ -60,6 +69,45 @@ export const CLUSTER_SOURCE = "fc-vehicle-clusters";
 export const TRAIL_SOURCE = "fc-trail";
 /** Live vehicle layers are drawn from this zoom; clusters below it. */
 export const LIVE_MIN_ZOOM = 11;
+/**
+ * Smallest on-screen move (CSS px) sent to the map: a vehicle is never drawn further than this
+ * from its newest reported position, a difference no one can see on a 22 px arrow.
+ */
+export const MIN_MOVE_PX = 1;
+/** Margin around the visible area inside which moves are still sent (CSS px): an arrow's size and more. */
+export const VIEW_MARGIN_PX = 64;
+
+/**
+ * What the map shows at the moment, as {@link diffVehicleStates} needs it to hold back moves no
+ * one would see. Degrees WGS 84; `west` may exceed `east` by less than 360 (antimeridian).
+ */
+export interface RenderView {
+  /** Web Mercator world width in CSS px at the current zoom (512 · 2^zoom). */
+  worldPx: number;
+  /** The visible area plus {@link VIEW_MARGIN_PX}; null: the live layers are not drawn at this zoom. */
+  bounds: { west: number; south: number; east: number; north: number } | null;
+  /** A vehicle always sent at once (the selected one: popup, trail and follow use its position). */
+  pinnedVehicleId: string | null;
+}
+
+/** Whether a move from `a` to `b` would show in `view` (see {@link RenderView}). */
+export function moveShows(a: VehicleMapState, b: VehicleMapState, view: RenderView): boolean {
+  const bounds = view.bounds;
+  if (!bounds) return false;
+  if (!inBounds(a, bounds) && !inBounds(b, bounds)) return false;
+  // Web Mercator, locally: x px = Δlng/360 · world; y px = Δlat/360 · world / cos(lat).
+  const pxPerDeg = view.worldPx / 360;
+  const dx = (b.lng - a.lng) * pxPerDeg;
+  const dy = ((b.lat - a.lat) * pxPerDeg) / Math.cos((b.lat * Math.PI) / 180);
+  return dx * dx + dy * dy >= MIN_MOVE_PX * MIN_MOVE_PX;
+}
+
+function inBounds(s: VehicleMapState, b: NonNullable<RenderView["bounds"]>): boolean {
+  if (s.lat < b.south || s.lat > b.north) return false;
+  const span = b.east - b.west;
+  if (span >= 360) return true;
+  return (((s.lng - b.west) % 360) + 360) % 360 <= span;
+}
 
 /** Layer ids, for click handling. */
 export const LAYERS = {
@@ -122,6 +170,8 @@ export class FeatureIds {
  * @param next new states (any subset of the fleet; later entries for an id win)
  * @param featureIds numeric feature ids of vehicles
  * @param withHeading false for the cluster source, which does not draw headings
+ * @param hold with a view: moves that would not show in it (see {@link moveShows}) are left out and
+ * their states kept in `hold.deferred` (mutated: set when held, deleted when sent)
  * @returns the diff, or null when nothing changed
  */
 export function diffVehicleStates(
@@ -129,6 +179,7 @@ export function diffVehicleStates(
   next: Iterable<VehicleMapState>,
   featureIds: FeatureIds,
   withHeading = true,
+  hold?: { view: RenderView; deferred: Map<string, VehicleMapState> },
 ): GeoJSONSourceDiff | null {
   const add: Feature<Point, VehicleFeatureProperties>[] = [];
   const update: GeoJSONFeatureDiff[] = [];
@@ -145,9 +196,28 @@ export function diffVehicleStates(
     const moved = prev.lng !== s.lng || prev.lat !== s.lat;
     const statusChanged = prev.status !== s.status;
     const headingChanged = headingDiffers(prev.headingDeg, s.headingDeg);
+    if (hold) {
+      if (
+        moved &&
+        !statusChanged &&
+        !headingChanged &&
+        s.vehicleId !== hold.view.pinnedVehicleId &&
+        !moveShows(prev, s, hold.view)
+      ) {
+        hold.deferred.set(s.vehicleId, s);
+        continue;
+      }
+      hold.deferred.delete(s.vehicleId);
+    }
     if (!moved && !statusChanged && !headingChanged) continue;
-    // The map keeps showing the previous heading while the turn is under HEADING_STEP_DEG.
-    sent.set(s.vehicleId, headingChanged ? s : { ...s, headingDeg: prev.headingDeg });
+    // The map keeps showing the previous heading while the turn is under HEADING_STEP_DEG. (A
+    // literal, not `{ ...s, headingDeg }`: a spread builds the object key by key, several times slower.)
+    sent.set(
+      s.vehicleId,
+      headingChanged || s.headingDeg === prev.headingDeg
+        ? s
+        : { vehicleId: s.vehicleId, lng: s.lng, lat: s.lat, headingDeg: prev.headingDeg, status: s.status },
+    );
     // One id twice in a batch (rare): the later state replaces the earlier diff with a full one.
     updated ??= new Map();
     const at = updated.get(s.vehicleId);
@@ -219,6 +289,8 @@ export interface VehicleLayerOptions {
 export class VehicleLayer {
   private readonly featureIds = new FeatureIds();
   private readonly sent = new Map<string, VehicleMapState>();
+  /** Newest states of vehicles whose moves are held back (would not show yet). */
+  private readonly deferred = new Map<string, VehicleMapState>();
   private readonly clusterSent = new Map<string, VehicleMapState>();
   /** Newest state per vehicle not yet sent to the cluster source; null = remove. */
   private readonly clusterPending = new Map<string, VehicleMapState | null>();
@@ -230,6 +302,10 @@ export class VehicleLayer {
   private readonly liveMinZoom: number;
   private readonly onZoomEnd = () => {
     if (this.clustersVisible() && this.clusterPending.size > 0) this.flushClusters();
+  };
+  /** After a pan or zoom, held-back moves that now show are sent. */
+  private readonly onMoveEnd = () => {
+    if (this.deferred.size > 0) this.send([...this.deferred.values()]);
   };
 
   constructor(
@@ -246,9 +322,14 @@ export class VehicleLayer {
     return this.sent.size;
   }
 
-  /** The state last applied for a vehicle (what the map shows). */
+  /** The newest state applied for a vehicle (the map may still draw it up to {@link MIN_MOVE_PX} away). */
   stateOf(vehicleId: string): VehicleMapState | undefined {
-    return this.sent.get(vehicleId);
+    return this.deferred.get(vehicleId) ?? this.sent.get(vehicleId);
+  }
+
+  /** Vehicles whose newest move is held back because it would not show yet. */
+  get deferredCount(): number {
+    return this.deferred.size;
   }
 
   /** Adds images, sources and layers (the sources start from what was already applied). */
@@ -256,6 +337,9 @@ export class VehicleLayer {
     const map = this.map;
     const before = this.options.beforeId;
     addArrowImages(map);
+    // A fresh source: it may as well start from every vehicle's newest state.
+    for (const [id, s] of this.deferred) this.sent.set(id, s);
+    this.deferred.clear();
     const features = [...this.sent.values()].map((s) => vehicleFeature(s, this.featureIds.of(s.vehicleId)));
     map.addSource(TRAIL_SOURCE, { type: "geojson", data: { type: "FeatureCollection", features: [] } });
     map.addSource(VEHICLE_SOURCE, {
@@ -323,6 +407,8 @@ export class VehicleLayer {
       );
       map.on("zoomend", this.onZoomEnd);
     }
+    map.off("moveend", this.onMoveEnd);
+    map.on("moveend", this.onMoveEnd);
     map.addLayer(
       {
         id: LAYERS.halo,
@@ -382,19 +468,52 @@ export class VehicleLayer {
    */
   apply(states: Iterable<VehicleMapState>): number {
     const list = Array.isArray(states) ? (states as VehicleMapState[]) : [...states];
-    const diff = diffVehicleStates(this.sent, list, this.featureIds);
-    if (!diff) return 0;
-    this.source(VEHICLE_SOURCE)?.updateData(diff);
     if (this.clusters) {
       for (const s of list) this.clusterPending.set(s.vehicleId, s);
       this.scheduleClusters();
     }
+    return this.send(list);
+  }
+
+  /** Diffs `states` against the live source, holding back moves that would not show; sends the rest. */
+  private send(states: VehicleMapState[]): number {
+    const diff = diffVehicleStates(this.sent, states, this.featureIds, true, {
+      view: this.renderView(),
+      deferred: this.deferred,
+    });
+    if (!diff) return 0;
+    this.source(VEHICLE_SOURCE)?.updateData(diff);
     return (diff.add?.length ?? 0) + (diff.update?.length ?? 0);
+  }
+
+  /** The camera as {@link diffVehicleStates} needs it. */
+  private renderView(): RenderView {
+    const map = this.map;
+    const zoom = map.getZoom();
+    const worldPx = 512 * 2 ** zoom;
+    if (zoom < this.liveMinZoom) return { worldPx, bounds: null, pinnedVehicleId: this.selectedId };
+    const b = map.getBounds();
+    const marginDeg = (VIEW_MARGIN_PX / worldPx) * 360;
+    // The margin in degrees at the equator's scale: away from it a degree of latitude spans more
+    // pixels, so the margin is never less than VIEW_MARGIN_PX.
+    return {
+      worldPx,
+      bounds: {
+        west: b.getWest() - marginDeg,
+        south: b.getSouth() - marginDeg,
+        east: b.getEast() + marginDeg,
+        north: b.getNorth() + marginDeg,
+      },
+      pinnedVehicleId: this.selectedId,
+    };
   }
 
   /** Removes vehicles from the map (e.g. a vehicle deleted or moved to another tenant). */
   remove(vehicleIds: Iterable<string>): void {
-    const ids = [...vehicleIds].filter((id) => this.sent.delete(id));
+    const ids = [...vehicleIds].filter((id) => {
+      this.deferred.delete(id);
+      return this.sent.delete(id);
+    });
     if (ids.length === 0) return;
     this.source(VEHICLE_SOURCE)?.updateData({ remove: ids.map((id) => this.featureIds.of(id)) });
     if (this.clusters) {
@@ -406,6 +525,8 @@ export class VehicleLayer {
   /** Highlights one vehicle (a halo under its arrow), or none. */
   setSelected(vehicleId: string | null): void {
     this.selectedId = vehicleId;
+    const held = vehicleId ? this.deferred.get(vehicleId) : undefined;
+    if (held) this.send([held]);
     if (this.map.getLayer(LAYERS.halo)) this.map.setFilter(LAYERS.halo, ["==", ["get", "vehicleId"], vehicleId ?? ""]);
   }
 
@@ -442,6 +563,7 @@ export class VehicleLayer {
     if (this.clusterTimer) clearTimeout(this.clusterTimer);
     this.clusterTimer = undefined;
     this.map.off("zoomend", this.onZoomEnd);
+    this.map.off("moveend", this.onMoveEnd);
   }
 
   private clustersVisible(): boolean {
