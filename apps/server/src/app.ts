@@ -1,5 +1,6 @@
 /**
- * Builds the Fastify 5 application: tRPC at /trpc, Socket.IO at /socket.io, GET /healthz,
+ * Builds the Fastify 5 application: tRPC at /trpc, Socket.IO at /socket.io, GET /healthz, the
+ * ingest routes (/ingest/…), the webhooks (/webhooks/whatsapp, /webhooks/samsara),
  * GET /display/<token> (opens a wall-display session) and, when a built web app exists, the
  * dashboard at / (with client-side routes falling back to index.html).
  * Wiring only: business rules live in @fleetcore/core, procedures in @fleetcore/api.
@@ -32,6 +33,7 @@ import { buildOsmAndServer, registerIngestRoutes } from "./ingest";
 import { startLiveFeed } from "./live";
 import { authenticateSocket, registerSocketHandlers, sweepEndedSockets } from "./realtime";
 import { connectRedisAdapter } from "./redisAdapter";
+import { registerWebhookRoutes } from "./webhooks";
 
 export type FleetcoreSocketServer = SocketServer<
   ClientToServerEvents,
@@ -138,7 +140,8 @@ export async function buildApp(opts: {
     }
   });
 
-  registerIngestRoutes(app, { ingest, pool });
+  registerIngestRoutes(app, { ingest, pool, db, publish: (events) => fanout.publishFeed({ events }) });
+  registerWebhookRoutes(app, { db, fanout });
 
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",

@@ -17,8 +17,11 @@ import {
   decodeTraccarForward,
   describeIssues,
   type IngestService,
+  insertVehicleEvents,
+  type StoredVehicleEvent,
+  type TraccarForwardEvent,
 } from "@fleetcore/core";
-import type { PgPool } from "@fleetcore/db";
+import { type PgPool, type PrismaClient, withScope } from "@fleetcore/db";
 import { ZBatchPosition } from "@fleetcore/validators";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 
@@ -64,8 +67,60 @@ async function handleOsmAnd(ingest: IngestService, req: FastifyRequest, reply: F
   }
 }
 
+/** Severity of a forwarded Traccar event type (Traccar's `Event.TYPE_*`): alarms are critical. */
+function traccarSeverity(type: string): "info" | "warning" | "critical" {
+  if (type === "alarm") return "critical";
+  if (["deviceOverspeed", "geofenceExit", "deviceOffline", "deviceUnknown", "maintenance"].includes(type))
+    return "warning";
+  return "info";
+}
+
+/** Dependencies of the ingest routes. `publish` sends stored events on the live feed (after COMMIT). */
+export interface IngestRouteDeps {
+  ingest: IngestService;
+  pool: PgPool;
+  db: PrismaClient;
+  publish: (events: StoredVehicleEvent[]) => void;
+}
+
+/**
+ * Stores a Traccar-forwarded event (Traccar `Event`, e.g. alarm, deviceOverspeed, geofenceEnter,
+ * ignitionOn) as a vehicle event of the device's tenant, source "traccar", type as Traccar names it.
+ * @returns the stored event, or null when the device is not registered (or inactive)
+ */
+async function storeTraccarEvent(
+  deps: IngestRouteDeps,
+  uniqueId: string,
+  event: TraccarForwardEvent,
+  position: DecodedPosition | null,
+): Promise<StoredVehicleEvent | null> {
+  const device = await deps.ingest.lookupDevice(uniqueId);
+  if (!device) return null;
+  const alarm = typeof event.attributes.alarm === "string" ? `: ${event.attributes.alarm}` : "";
+  const geofence = typeof event.attributes.geofenceName === "string" ? ` (${event.attributes.geofenceName})` : "";
+  const [stored] = await withScope(deps.db, { kind: "system" }, (tx) =>
+    insertVehicleEvents(tx, [
+      {
+        tenantId: device.tenantId,
+        time: event.time ?? position?.time ?? new Date(),
+        source: "traccar",
+        type: event.type,
+        severity: traccarSeverity(event.type),
+        title: `Traccar ${event.type}${alarm}${geofence}`,
+        vehicleId: device.vehicleId,
+        deviceId: device.deviceId,
+        latitude: position?.latitude ?? null,
+        longitude: position?.longitude ?? null,
+        speedKph: position?.speedKph ?? null,
+        attributes: { ...event.attributes, traccarGeofenceId: event.geofenceId ?? null },
+      },
+    ]),
+  );
+  return stored ?? null;
+}
+
 /** Registers the ingest routes on the main app. */
-export function registerIngestRoutes(app: FastifyInstance, deps: { ingest: IngestService; pool: PgPool }) {
+export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps) {
   const { ingest, pool } = deps;
   app.register(async (scope) => {
     addTextParsers(scope);
@@ -78,11 +133,25 @@ export function registerIngestRoutes(app: FastifyInstance, deps: { ingest: Inges
     scope.post("/ingest/traccar", async (req, reply) => {
       try {
         const forward = decodeTraccarForward(req.body);
-        if (!forward.position) return reply.code(200).send({ accepted: 0, note: "event without position" });
+        let event: StoredVehicleEvent | null = null;
+        if (forward.event) {
+          event = await storeTraccarEvent(deps, forward.device.uniqueId, forward.event, forward.position);
+          if (!event) {
+            return reply
+              .code(400)
+              .type("text/plain")
+              .send(`unknown device "${forward.device.uniqueId}": register it in Fleetcore first`);
+          }
+          deps.publish([event]);
+        }
+        if (!forward.position) return reply.code(200).send({ accepted: 0, event: event?.id ?? null });
         const result = await ingest.ingest([forward.position], { protocol: "traccar", ip: req.ip });
         const rejected = result.rejected[0];
-        if (rejected) return reply.code(400).type("text/plain").send(rejected.reason);
-        return reply.code(200).send({ accepted: result.inserted, duplicates: result.duplicates });
+        // An event forward whose position was already stored (Traccar sends the event's position) is fine.
+        if (rejected && !event) return reply.code(400).type("text/plain").send(rejected.reason);
+        return reply
+          .code(200)
+          .send({ accepted: result.inserted, duplicates: result.duplicates, event: event?.id ?? null });
       } catch (err) {
         return fail(reply, err);
       }

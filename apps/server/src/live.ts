@@ -11,7 +11,13 @@
  * With several processes (Redis adapter), rooms span processes and each process announces the
  * vehicles its sockets track (`track:interest`) so the ingesting process emits their tracks.
  */
-import { FleetStatusTracker, type StatusChanges, type StoredFix } from "@fleetcore/core";
+import {
+  FleetStatusTracker,
+  type StatusChanges,
+  type StoredFix,
+  type StoredMessage,
+  type StoredVehicleEvent,
+} from "@fleetcore/core";
 import { type PrismaClient, withScope } from "@fleetcore/db";
 import {
   LIVE_NAMESPACE,
@@ -75,6 +81,18 @@ export class LiveFanout {
       const expiry = Date.now() + REMOTE_INTEREST_TTL_MS;
       for (const id of vehicleIds) if (typeof id === "string") this.remoteInterest.set(id, expiry);
     });
+  }
+
+  /**
+   * Publishes stored feed items at once (not on the tick: a dispatcher expects a driver's message
+   * within a second) to their tenants' rooms: `event` per vehicle event, `message` per message.
+   * Call after COMMIT.
+   */
+  publishFeed(items: { events?: readonly StoredVehicleEvent[]; messages?: readonly StoredMessage[] }): void {
+    for (const { tenantId, ...event } of items.events ?? []) this.live.to(tenantRoom(tenantId)).emit("event", event);
+    for (const { tenantId, ...message } of items.messages ?? []) {
+      this.live.to(tenantRoom(tenantId)).emit("message", message);
+    }
   }
 
   /** Queues committed fixes (the writer's onCommitted hook). Cheap per fix: conversion waits for the tick. */

@@ -127,6 +127,44 @@ describe("Traccar forwarding and the batch API", () => {
     expect(stored?.speedKph).toBeCloseTo(37.04, 2);
   });
 
+  it("stores a Traccar event forward as a vehicle event (source traccar), and refuses an unknown device's", async () => {
+    const eventTime = new Date(Date.now() - 20_000).toISOString();
+    const body = (uniqueId: string) =>
+      JSON.stringify({
+        event: {
+          id: 9,
+          type: "alarm",
+          eventTime,
+          deviceId: 7,
+          positionId: 0,
+          geofenceId: 0,
+          attributes: { alarm: "sos" },
+        },
+        position: null,
+        device: { id: 7, name: "Truck", uniqueId, status: "online" },
+      });
+    const post = (uniqueId: string) =>
+      fetch(`${server.url}/ingest/traccar`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: body(uniqueId),
+      });
+    const res = await post(deviceId);
+    expect(res.status).toBe(200);
+    const { event } = (await res.json()) as { event: string };
+    const stored = await testOwnerPrisma().vehicleEvent.findFirstOrThrow({ where: { id: event } });
+    expect(stored).toMatchObject({
+      source: "traccar",
+      type: "alarm",
+      severity: "critical",
+      title: "Traccar alarm: sos",
+    });
+    expect(stored.time.toISOString()).toBe(eventTime);
+    const unknown = await post(`nobody-${deviceId}`);
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toMatch(/unknown device/);
+  });
+
   it("takes a JSON array or NDJSON with a tenant key: good rows kept, bad rows reported by index", async () => {
     const { key } = await owner.ingestKey.create.mutate({ name: "integration" });
     const t = Date.now() - 30_000;

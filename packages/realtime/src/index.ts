@@ -158,6 +158,53 @@ export interface DeviceStatusEvent {
 }
 
 /** Events of the `/live` namespace, server → client. */
+/** Severity of a vehicle event (tel_events.severity). */
+export type EventSeverity = "info" | "warning" | "critical";
+
+/**
+ * A vehicle event as the live feed carries it (`event` on `/live`): derived by Fleetcore from
+ * positions (overspeed, idle, geofence_enter/exit, device_offline/online) or received from Samsara
+ * webhooks or Traccar event forwarding. Times ISO 8601 UTC; coordinates WGS 84 degrees.
+ */
+export interface LiveVehicleEvent {
+  id: string;
+  time: string;
+  source: "fleetcore" | "samsara" | "traccar";
+  type: string;
+  severity: EventSeverity;
+  title: string;
+  vehicleId: string | null;
+  driverId: string | null;
+  geofenceId: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  speedKph: number | null;
+  acknowledgedAt: string | null;
+  /** The user id of who acknowledged it. */
+  acknowledgedBy: string | null;
+}
+
+/** Delivery state of a message (msg_messages.status). */
+export type MessageStatus = "received" | "queued" | "sent" | "delivered" | "read" | "failed" | "blocked";
+
+/**
+ * A driver message as the live feed carries it (`message` on `/live`): an inbound one when it is
+ * stored, an outbound reply when it is created and again on each delivery-status change (same id).
+ */
+export interface LiveMessage {
+  id: string;
+  time: string;
+  conversationId: string;
+  driverId: string;
+  driverName: string;
+  direction: "inbound" | "outbound";
+  channel: string;
+  status: MessageStatus;
+  messageType: string;
+  body: string | null;
+  statusReason: string | null;
+}
+
 export interface LiveServerToClientEvents {
   /** Sent once on connection: the newest position of every device of the tenant. */
   snapshot: (positions: LivePosition[]) => void;
@@ -175,6 +222,10 @@ export interface LiveServerToClientEvents {
    * in fix-time order per batch.
    */
   track: (positions: LivePosition[]) => void;
+  /** A vehicle event, once stored (see {@link LiveVehicleEvent}); again when acknowledged. */
+  event: (event: LiveVehicleEvent) => void;
+  /** A driver message, once stored, and again on each status change (see {@link LiveMessage}). */
+  message: (message: LiveMessage) => void;
 }
 
 /** Events of the `/live` namespace, client → server. */

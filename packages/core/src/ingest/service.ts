@@ -105,6 +105,20 @@ export class IngestService {
     return { ...written, rejected };
   }
 
+  /**
+   * The registered, active device with this unique id (cached like ingest's own resolution), for
+   * non-position messages such as Traccar's forwarded events.
+   * @returns its device, tenant and vehicle ids, or null when unknown, inactive or its tenant is locked
+   */
+  async lookupDevice(
+    uniqueId: string,
+  ): Promise<{ deviceId: string; tenantId: string; vehicleId: string | null } | null> {
+    const device = (await this.resolve([uniqueId])).get(uniqueId);
+    if (!device?.active) return null;
+    if (positionRejectionReason({ name: device.tenantName, status: device.tenantStatus })) return null;
+    return { deviceId: device.deviceId, tenantId: device.tenantId, vehicleId: device.vehicleId };
+  }
+
   private async resolve(uniqueIds: string[]): Promise<Map<string, DeviceEntry | null>> {
     const now = Date.now();
     const out = new Map<string, DeviceEntry | null>();
