@@ -28,6 +28,8 @@ export * from "./ingest/validate";
 export * from "./members/members";
 export * from "./messaging/feed";
 export * from "./messaging/inbound";
+export * from "./telemetry/eventRules";
+export * from "./telemetry/geofences";
 export * from "./telemetry/positions";
 export * from "./telemetry/replay";
 export * from "./telemetry/retention";
