@@ -58,7 +58,8 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: { db: PrismaCl
       const query = req.query as Record<string, unknown>;
       const token = typeof query["hub.verify_token"] === "string" ? query["hub.verify_token"] : "";
       const known = token !== "" && (await withScope(db, { kind: "system" }, (tx) => isWhatsAppVerifyToken(tx, token)));
-      const check = whatsAppVerificationChallenge(query, known ? token : "\0no token matches");
+      if (!known) return refuse(reply, 403, "hub.verify_token matches no WhatsApp integration");
+      const check = whatsAppVerificationChallenge(query, token);
       if (!check.ok) return refuse(reply, 403, check.reason);
       return reply.code(200).type("text/plain").send(check.challenge);
     });

@@ -112,6 +112,11 @@ describe("WhatsApp webhooks", () => {
     expect(await ok.text()).toBe("1158201444");
     const bad = await fetch(`${server.url}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`);
     expect(bad.status).toBe(403);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/matches no WhatsApp integration/);
+    const badMode = await fetch(
+      `${server.url}/webhooks/whatsapp?hub.mode=unsubscribe&hub.verify_token=${verifyToken}&hub.challenge=1`,
+    );
+    expect(badMode.status).toBe(403);
   });
 
   it("stores a driver's message in their conversation and shows it on the live feed within a second", async () => {
@@ -298,7 +303,7 @@ describe("Samsara webhooks", () => {
         401,
         /match/i,
       ],
-      [post("[]"), 400, /./],
+      [post("[]"), 400, /must be a JSON object/],
       [post(samsaraBody(eventId).replace(samsaraOrgId, "1")), 404, /no Samsara integration/],
     ];
     for (const [response, status, reason] of cases) {

@@ -140,7 +140,7 @@ export class PositionWriter {
           size += entry.fixes.length;
         }
         try {
-          const { stored, isNew } = await this.writeOnce(
+          const { stored, isNew } = await this.writeRetryingConflict(
             batch.length === 1 ? (batch[0] as Entry).fixes : batch.flatMap((e) => e.fixes),
           );
           this.queued -= size;
@@ -166,7 +166,7 @@ export class PositionWriter {
    * Writes a batch; if another process stored one of the fixes this one took for fresh (primary
    * key violation, 23505), writes it again with every fix through ON CONFLICT DO NOTHING.
    */
-  private async writeOnce(fixes: ResolvedFix[]): Promise<{ stored: StoredFix[]; isNew: boolean[] }> {
+  private async writeRetryingConflict(fixes: ResolvedFix[]): Promise<{ stored: StoredFix[]; isNew: boolean[] }> {
     try {
       return await this.write(fixes, false);
     } catch (err) {
