@@ -13,11 +13,15 @@ import { type AppRouter, appRouter, type Services, type TenantEventPublisher } f
 import type { Env } from "@fleetcore/config";
 import {
   configureGtfsFeedFetch,
+  DerivedEventPipeline,
   DomainError,
   IngestService,
   LoginThrottle,
+  OutboundMessageDispatcher,
   OutboxEmailTransport,
   onDevicesChanged,
+  onEventRulesChanged,
+  onGeofencesChanged,
   openDisplaySession,
   PositionWriter,
 } from "@fleetcore/core";
@@ -93,12 +97,43 @@ export async function buildApp(opts: {
     email: opts.services?.email ?? new OutboxEmailTransport(app.log),
     loginThrottle: opts.services?.loginThrottle ?? new LoginThrottle(),
     publicUrl: opts.services?.publicUrl ?? publicUrl,
+    // Replaced below, once the live feed and the dispatcher exist.
+    feed: { publishFeed() {} },
+    outbound: { kick() {} },
   };
   const allowedOrigins = env.PUBLIC_URL ? [new URL(env.PUBLIC_URL).origin] : [];
 
   const fanout = startLiveFeed(io, db, { clustered: redis !== null });
+  // Events derived from positions (overspeed, idle, geofences) and device connection changes.
+  const derivedEvents = new DerivedEventPipeline(db, {
+    publish: (events) => fanout.publishFeed({ events }),
+    log: app.log,
+  });
+  await derivedEvents.start();
+  fanout.onDeviceStatus((tenantId, changes) => derivedEvents.observeDevices(tenantId, changes));
+  const reloadFailed = (err: unknown) => app.log.warn({ err }, "reloading event rules failed");
+  const stopGeofenceWatch = onGeofencesChanged((tenantId) => {
+    derivedEvents.reloadGeofences(tenantId).catch(reloadFailed);
+  });
+  const stopRulesWatch = onEventRulesChanged(() => {
+    derivedEvents.reloadLimits().catch(reloadFailed);
+  });
+  // Dispatcher replies: queued by conversation.send, sent after commit (and swept every 10 s).
+  const outbound = new OutboundMessageDispatcher(db, {
+    publish: (messages) => fanout.publishFeed({ messages }),
+    ...(env.WHATSAPP_API_BASE_URL ? { whatsAppBaseUrl: env.WHATSAPP_API_BASE_URL } : {}),
+    log: app.log,
+  });
+  outbound.start();
+  services.feed = opts.services?.feed ?? fanout;
+  services.outbound = opts.services?.outbound ?? outbound;
   const pool = getPgPool(env.DATABASE_URL);
-  const writer = new PositionWriter(pool, { onCommitted: (fixes) => fanout.push(fixes) });
+  const writer = new PositionWriter(pool, {
+    onCommitted: (fixes) => {
+      fanout.push(fixes);
+      derivedEvents.observe(fixes);
+    },
+  });
   const ingest = new IngestService(pool, writer);
   const stopDeviceWatch = onDevicesChanged(() => ingest.invalidateDevices());
   const osmand = buildOsmAndServer(ingest, { logLevel: env.LOG_LEVEL });
@@ -197,6 +232,10 @@ export async function buildApp(opts: {
   app.addHook("onClose", async () => {
     clearInterval(sweep);
     stopDeviceWatch();
+    stopGeofenceWatch();
+    stopRulesWatch();
+    await outbound.stop();
+    await derivedEvents.stop();
     await gtfs.stop();
     fanout.stop();
     await osmand.close();

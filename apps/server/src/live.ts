@@ -20,6 +20,7 @@ import {
 } from "@fleetcore/core";
 import { type PrismaClient, withScope } from "@fleetcore/db";
 import {
+  type DeviceStatusEvent,
   LIVE_NAMESPACE,
   type LiveClientToServerEvents,
   type LiveInterServerEvents,
@@ -62,6 +63,7 @@ export class LiveFanout {
   private readonly pending = new Map<string, Map<string, StoredFix>>();
   private readonly tracks = new Map<string, LivePosition[]>();
   private statusChanges: StatusChanges = { vehicles: new Map(), devices: new Map() };
+  private readonly deviceListeners: Array<(tenantId: string, changes: readonly DeviceStatusEvent[]) => void> = [];
   /** vehicle id → expiry (ms) of another process's interest in its track. */
   private readonly remoteInterest = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[];
@@ -93,6 +95,11 @@ export class LiveFanout {
     for (const { tenantId, ...message } of items.messages ?? []) {
       this.live.to(tenantRoom(tenantId)).emit("message", message);
     }
+  }
+
+  /** Calls `listener` with every device connection change this process derives (fixes and sweeps). */
+  onDeviceStatus(listener: (tenantId: string, changes: readonly DeviceStatusEvent[]) => void): void {
+    this.deviceListeners.push(listener);
   }
 
   /** Queues committed fixes (the writer's onCommitted hook). Cheap per fix: conversion waits for the tick. */
@@ -160,6 +167,9 @@ export class LiveFanout {
   }
 
   private merge(changes: StatusChanges): void {
+    if (this.deviceListeners.length > 0) {
+      for (const [tenantId, events] of changes.devices) for (const l of this.deviceListeners) l(tenantId, events);
+    }
     for (const kind of ["vehicles", "devices"] as const) {
       for (const [tenantId, events] of changes[kind]) {
         const target = this.statusChanges[kind] as Map<string, unknown[]>;

@@ -23,6 +23,7 @@ import { VehiclesPage } from "./pages/VehiclesPage";
 
 /** Pages with a map pull in MapLibre (~1 MB): their own chunks, loaded on first visit. */
 const LiveMapPage = lazy(() => import("./pages/LiveMapPage").then((m) => ({ default: m.LiveMapPage })));
+const GeofencesPage = lazy(() => import("./pages/GeofencesPage").then((m) => ({ default: m.GeofencesPage })));
 const ReplayPage = lazy(() => import("./pages/ReplayPage").then((m) => ({ default: m.ReplayPage })));
 const WallPage = lazy(() => import("./pages/WallPage").then((m) => ({ default: m.WallPage })));
 
@@ -41,6 +42,7 @@ const TENANT_PAGES: { path: string; resource: PermissionResource; page: ReactNod
     resource: "fleet",
     page: withMap(<LiveMapPage />),
   },
+  { path: "geofences", resource: "fleet", page: withMap(<GeofencesPage />) },
   { path: "members", resource: "members", page: <MembersPage /> },
   { path: "displays", resource: "displays", page: <DisplaysPage /> },
   { path: "integrations", resource: "integrations", page: <IntegrationsPage /> },

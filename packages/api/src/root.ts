@@ -4,13 +4,18 @@
  */
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { conversationRouter } from "./routers/conversation";
 import { deviceRouter } from "./routers/device";
 import { displayRouter } from "./routers/display";
 import { driverRouter } from "./routers/driver";
+import { eventRouter } from "./routers/event";
+import { geofenceRouter } from "./routers/geofence";
 import { gtfsFeedRouter } from "./routers/gtfsFeed";
 import { ingestKeyRouter } from "./routers/ingestKey";
+import { integrationRouter } from "./routers/integration";
 import { invitationRouter } from "./routers/invitation";
 import { memberRouter } from "./routers/member";
+import { messageAnalyticsRouter } from "./routers/messageAnalytics";
 import { providerRouter } from "./routers/provider";
 import { replayRouter } from "./routers/replay";
 import { systemRouter } from "./routers/system";
@@ -28,9 +33,14 @@ export const appRouter = router({
   vehicle: vehicleRouter,
   device: deviceRouter,
   driver: driverRouter,
+  geofence: geofenceRouter,
   ingestKey: ingestKeyRouter,
   gtfsFeed: gtfsFeedRouter,
   replay: replayRouter,
+  event: eventRouter,
+  conversation: conversationRouter,
+  integration: integrationRouter,
+  messageAnalytics: messageAnalyticsRouter,
 });
 
 export type AppRouter = typeof appRouter;

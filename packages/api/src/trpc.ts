@@ -30,6 +30,8 @@ import {
   resolveDisplayAccess,
   resolveTenantAccess,
   type SessionContext,
+  type StoredMessage,
+  type StoredVehicleEvent,
   type TenantAccess,
 } from "@fleetcore/core";
 import { type Db, type DbScope, type PrismaClient, withScope } from "@fleetcore/db";
@@ -63,6 +65,10 @@ export interface Services {
   loginThrottle: LoginThrottle;
   /** Origin of the web app, for links in emails (e.g. "https://fleet.example.com"). */
   publicUrl: string;
+  /** Publishes stored feed items on `/live` (`event`, `message`) to their tenants' rooms. */
+  feed: { publishFeed(items: { events?: StoredVehicleEvent[]; messages?: StoredMessage[] }): void };
+  /** Sends queued driver messages now (the server's OutboundMessageDispatcher); call after commit. */
+  outbound: { kick(): void };
 }
 
 /** What every procedure receives. */
@@ -95,6 +101,8 @@ export function createContextInner(opts: {
       email: opts.services?.email ?? new OutboxEmailTransport(),
       loginThrottle: opts.services?.loginThrottle ?? new LoginThrottle(),
       publicUrl: opts.services?.publicUrl ?? "http://localhost:3000",
+      feed: opts.services?.feed ?? { publishFeed() {} },
+      outbound: opts.services?.outbound ?? { kick() {} },
     },
     meta: opts.meta ?? {},
     cookies: opts.cookies ?? { set() {}, clear() {} },

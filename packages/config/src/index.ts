@@ -62,6 +62,11 @@ const EnvSchema = z.object({
    * Unset: one process, in-memory rooms.
    */
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "REDIS_URL must be a redis:// or rediss:// URL" }).optional(),
+  /**
+   * Origin of Meta's Graph API for WhatsApp replies (default https://graph.facebook.com); tests and
+   * staging point it at a local server that speaks the Cloud API's wire format.
+   */
+  WHATSAPP_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 /** The validated environment; DATABASE_OWNER_URL is always set (it defaults to DATABASE_URL). */

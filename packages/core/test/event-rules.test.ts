@@ -427,9 +427,11 @@ describe("EventRulesEngine", () => {
     // 100 km/h on the highway (limit 110 there, above the vehicle's 80): legal.
     const highway = engine.observe([fixAt(100, I35, 100), fixAt(200, I35, 100)]);
     expect(kinds(highway)).toEqual(["geofence_exit@100", "geofence_exit@100", "geofence_enter@100"]);
-    // No vehicle/tenant limit: the rule is off, geofence limits included.
-    const off = engineWith([RESIDENTIAL, SCHOOL_ZONE], { overspeedKph: null });
-    expect(off.observe([fixAt(0, SCHOOL, 60), fixAt(60, SCHOOL, 60)])).toEqual([]);
+    // No vehicle/tenant limit: a geofence's limit still applies inside it (as in Traccar), nothing outside.
+    const noDefault = engineWith([RESIDENTIAL, SCHOOL_ZONE], { overspeedKph: null });
+    expect(kinds(noDefault.observe([fixAt(0, SCHOOL, 60), fixAt(60, SCHOOL, 60)]))).toEqual(["overspeed@60"]);
+    const outside = engineWith([], { overspeedKph: null });
+    expect(outside.observe([fixAt(0, I35, 160), fixAt(60, I35, 160)])).toEqual([]);
   });
 
   it("derives idle once per episode of ignition on and speed under 3 km/h for longer than idleMaxS", () => {

@@ -6,6 +6,7 @@ import {
   listVehiclePositions,
   listVehicles,
   notifyDevicesChanged,
+  notifyEventRulesChanged,
   updateVehicle,
 } from "@fleetcore/core";
 import {
@@ -79,7 +80,12 @@ export const vehicleRouter = router({
   update: permittedProcedure("fleet", "write")
     .input(ZUpdateVehicleRequest)
     .output(ZVehicle)
-    .mutation(({ ctx, input }) => updateVehicle(ctx, ctx.tenantId, input)),
+    .mutation(async ({ ctx, input }) => {
+      const vehicle = await updateVehicle(ctx, ctx.tenantId, input);
+      // Its own speed limit feeds the overspeed rule.
+      if (input.speedLimitKph !== undefined) ctx.afterCommit.push(() => notifyEventRulesChanged(ctx.tenantId));
+      return vehicle;
+    }),
 
   /** Retires a vehicle: hidden from now on, its devices unbound and its current assignment ended. NOT_FOUND. */
   delete: permittedProcedure("fleet", "write")

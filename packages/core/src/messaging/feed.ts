@@ -192,7 +192,7 @@ export async function acknowledgeVehicleEvent(
   db: Db,
   tenantId: string,
   eventId: string,
-  userId: string,
+  userId: string | null,
 ): Promise<StoredVehicleEvent | null> {
   const rows = await db.$queryRawUnsafe<EventRow[]>(
     `WITH e AS (

@@ -43,9 +43,8 @@ export interface DerivedEvent {
 /** A vehicle's rule settings (resolved from tenant and vehicle settings by the caller). */
 export interface RuleLimits {
   /**
-   * Vehicle/tenant speed limit, km/h; null: overspeed rule off for the vehicle, geofence limits
-   * included (tel_event_rules.overspeed_kph: "null = no overspeed events"; Traccar instead applies
-   * a geofence's limit to a device without one).
+   * Vehicle/tenant speed limit, km/h, outside geofences that set their own; null: no limit there
+   * (a geofence's limit still applies inside it, as in Traccar's OverspeedEventHandler).
    */
   overspeedKph: number | null;
   /** Seconds a speed must stay above the limit before the event (Traccar's minimalDuration). */
@@ -133,9 +132,8 @@ class VehicleRuleState {
  *   Leaving a geofence that is no longer in the index (deleted), or that belongs to another tenant
  *   (a wrong seed), is silent.
  * - **Overspeed** (Traccar OverspeedEventHandler with `notRepeat` = true, `preferLowest` = true):
- *   when {@link RuleLimits.overspeedKph} is null the rule is off; else the limit is the lowest
- *   `speedLimitKph` of the geofences containing the fix (higher or lower than the vehicle's), else
- *   overspeedKph. An episode starts at the first fix with speed > limit and ends at the first with
+ *   the limit is the lowest `speedLimitKph` of the geofences containing the fix (higher or lower
+ *   than the vehicle's), else {@link RuleLimits.overspeedKph}; with neither, no overspeed. An episode starts at the first fix with speed > limit and ends at the first with
  *   speed ≤ limit; once a fix lies overspeedMinDurationS or more after the episode's start (0: at
  *   once), one `overspeed` event is derived at that fix, with the episode's highest speed so far —
  *   and no other until the episode ends (Traccar repeats one per minimalDuration unless notRepeat
@@ -234,18 +232,17 @@ export class EventRulesEngine {
     const speedKph = f.speedKph;
     if (speedKph === null || Number.isNaN(speedKph)) return;
 
-    // Overspeed: off without a vehicle limit; else the lowest geofence limit, else the vehicle's.
-    let limitKph = limits.overspeedKph;
+    // Overspeed: the lowest limit of the geofences containing the fix, else the vehicle's/tenant's.
+    let limitKph: number | null = null;
     let limitGeofence: GeofenceDef | null = null;
-    if (limitKph !== null) {
-      for (let i = 0; i < n; i++) {
-        const g = inside[i] as GeofenceDef;
-        if (g.speedLimitKph !== null && (limitGeofence === null || g.speedLimitKph < limitKph)) {
-          limitKph = g.speedLimitKph;
-          limitGeofence = g;
-        }
+    for (let i = 0; i < n; i++) {
+      const g = inside[i] as GeofenceDef;
+      if (g.speedLimitKph !== null && (limitKph === null || g.speedLimitKph < limitKph)) {
+        limitKph = g.speedLimitKph;
+        limitGeofence = g;
       }
     }
+    if (limitKph === null) limitKph = limits.overspeedKph;
     if (limitKph === null || speedKph <= limitKph) {
       s.overStartMs = Number.NaN;
       s.overFired = false;

@@ -1,0 +1,297 @@
+/**
+ * The server's derived-event pipeline: committed fixes go through the {@link EventRulesEngine}
+ * (overspeed, idle, geofence enter/exit) synchronously, in memory; device connection changes from
+ * the {@link FleetStatusTracker} become `device_offline` / `device_online` events; what comes out
+ * is stored in tel_events (with geofence presence kept in tel_geofence_presence) by one writer
+ * that runs behind ingest, never in its way, and is then published to the live feed.
+ *
+ * Settings are cached: geofences (reloaded per tenant on change), tenant rules (tel_event_rules)
+ * and vehicle speed limits (flt_vehicles.speed_limit_kph), reloaded on change and every minute.
+ * Presence and device statuses are seeded from the database at start, so a restart neither bursts
+ * "entered" events nor misses an exit or a "back online".
+ */
+import { type Db, type PrismaClient, withScope } from "@fleetcore/db";
+import { type DeviceStatusEvent, OFFLINE_AFTER_MS } from "@fleetcore/realtime";
+import { loadGeofenceDefs } from "../fleet/geofences";
+import { insertVehicleEvents, type NewVehicleEvent, type StoredVehicleEvent } from "../messaging/feed";
+import { type DerivedEvent, EventRulesEngine, type ObservedFix, type RuleLimits } from "./eventRules";
+import { GeofenceIndex } from "./geofences";
+import { DEFAULT_TENANT_EVENT_RULES, type TenantEventRules } from "./ruleSettings";
+
+/** Collaborators of {@link DerivedEventPipeline}. */
+export interface DerivedEventPipelineOptions {
+  /** Called with stored events, after COMMIT (the live feed's `event`). */
+  publish: (events: StoredVehicleEvent[]) => void;
+  /** Where failures go (pino-like); default: silent. */
+  log?: { warn: (obj: object, msg: string) => void };
+  /** Reload period of rules and vehicle limits, ms. Default 60,000. */
+  refreshMs?: number;
+}
+
+type Presence = { tenantId: string; vehicleId: string; geofenceId: string; time: Date; entered: boolean };
+
+/** Turns committed fixes and device status changes into stored, published vehicle events. */
+export class DerivedEventPipeline {
+  readonly geofences = new GeofenceIndex();
+  private readonly engine: EventRulesEngine;
+  private rules = new Map<string, TenantEventRules>();
+  /** tenant → the RuleLimits of its vehicles without their own limit (one object per tenant). */
+  private tenantLimits = new Map<string, RuleLimits>();
+  /** vehicle → RuleLimits with its own speed limit. */
+  private vehicleLimits = new Map<string, RuleLimits>();
+  private readonly geofenceIdsByTenant = new Map<string, Set<string>>();
+  /** device → last known connection status (seeded from tel_latest_positions). */
+  private readonly deviceStatus = new Map<string, "online" | "offline">();
+  private pendingEvents: NewVehicleEvent[] = [];
+  private pendingPresence: Presence[] = [];
+  private writing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly opts: DerivedEventPipelineOptions,
+  ) {
+    this.engine = new EventRulesEngine({ geofences: this.geofences, limitsFor: (t, v) => this.limitsFor(t, v) });
+  }
+
+  /** Loads geofences, rules, vehicle limits, presence and device statuses; starts the refresh clock. */
+  async start(): Promise<void> {
+    await withScope(this.prisma, { kind: "system" }, async (db) => {
+      this.setGeofences(null, await loadGeofenceDefs(db));
+      await this.loadLimits(db);
+      const presence = await db.$queryRaw<{ vehicle_id: string; ids: string[] }[]>`
+        SELECT vehicle_id::text, array_agg(geofence_id::text) AS ids FROM tel_geofence_presence GROUP BY vehicle_id`;
+      for (const p of presence) this.engine.seedPresence(p.vehicle_id, p.ids);
+      const devices = await db.$queryRaw<{ device_id: string; received_at: Date }[]>`
+        SELECT device_id::text, received_at FROM tel_latest_positions`;
+      const now = Date.now();
+      for (const d of devices) {
+        this.deviceStatus.set(d.device_id, now - d.received_at.getTime() > OFFLINE_AFTER_MS ? "offline" : "online");
+      }
+    });
+    this.timer = setInterval(() => {
+      this.reloadLimits().catch((err) => this.opts.log?.warn({ err }, "event rules reload failed"));
+    }, this.opts.refreshMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  /** Stops the clock and waits for pending writes. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+  }
+
+  /**
+   * Applies committed fixes (the writer's onCommitted hook): in-memory rules only; the events they
+   * derive are written in the background.
+   */
+  observe(fixes: readonly ObservedFix[]): void {
+    const derived = this.engine.observe(fixes);
+    if (derived.length === 0) return;
+    for (const e of derived) this.enqueueDerived(e);
+    this.schedule();
+  }
+
+  /**
+   * Applies device connection changes from the status tracker: a known device going from online to
+   * offline is a `device_offline` event, from offline to online a `device_online` event (when the
+   * tenant's rules have deviceOfflineEvents). A device seen for the first time only records its status.
+   */
+  observeDevices(tenantId: string, changes: readonly DeviceStatusEvent[]): void {
+    const rules = this.rules.get(tenantId) ?? DEFAULT_TENANT_EVENT_RULES;
+    let queued = false;
+    for (const c of changes) {
+      const before = this.deviceStatus.get(c.deviceId);
+      this.deviceStatus.set(c.deviceId, c.status);
+      if (before === undefined || before === c.status || !rules.deviceOfflineEvents) continue;
+      const lastSeen = c.lastSeenAt ? new Date(c.lastSeenAt) : new Date();
+      const offline = c.status === "offline";
+      this.pendingEvents.push({
+        tenantId,
+        time: offline ? new Date() : lastSeen,
+        source: "fleetcore",
+        type: offline ? "device_offline" : "device_online",
+        severity: offline ? "warning" : "info",
+        title: offline
+          ? `Device offline: no position for ${Math.round(OFFLINE_AFTER_MS / 60_000)} min`
+          : "Device back online",
+        vehicleId: c.vehicleId,
+        deviceId: c.deviceId,
+        attributes: { lastSeenAt: c.lastSeenAt },
+      });
+      queued = true;
+    }
+    if (queued) this.schedule();
+  }
+
+  /** Reloads one tenant's geofences (after a change) — or all when tenantId is null. */
+  async reloadGeofences(tenantId: string | null): Promise<void> {
+    const defs = await withScope(this.prisma, { kind: "system" }, (db) => loadGeofenceDefs(db, tenantId ?? undefined));
+    this.setGeofences(tenantId, defs);
+  }
+
+  /** Reloads every tenant's rules and every vehicle's speed limit. */
+  async reloadLimits(): Promise<void> {
+    await withScope(this.prisma, { kind: "system" }, (db) => this.loadLimits(db));
+  }
+
+  /** Resolves when everything derived so far is stored (tests, shutdown). */
+  async flush(): Promise<void> {
+    while (this.writing || this.pendingEvents.length > 0 || this.pendingPresence.length > 0) {
+      if (!this.writing) this.schedule();
+      await this.writing;
+    }
+  }
+
+  private limitsFor(tenantId: string, vehicleId: string): RuleLimits {
+    const own = this.vehicleLimits.get(vehicleId);
+    if (own) return own;
+    let limits = this.tenantLimits.get(tenantId);
+    if (!limits) {
+      limits = toLimits(DEFAULT_TENANT_EVENT_RULES, null);
+      this.tenantLimits.set(tenantId, limits);
+    }
+    return limits;
+  }
+
+  private async loadLimits(db: Db): Promise<void> {
+    const rules = await db.eventRules.findMany();
+    const vehicles = await db.vehicle.findMany({
+      where: { deletedAt: null, speedLimitKph: { not: null } },
+      select: { id: true, tenantId: true, speedLimitKph: true },
+    });
+    const nextRules = new Map<string, TenantEventRules>();
+    const nextTenant = new Map<string, RuleLimits>();
+    for (const r of rules) {
+      const settings: TenantEventRules = {
+        overspeedKph: r.overspeedKph,
+        overspeedMinDurationS: r.overspeedMinDurationS,
+        idleMaxS: r.idleMaxS,
+        deviceOfflineEvents: r.deviceOfflineEvents,
+      };
+      nextRules.set(r.tenantId, settings);
+      nextTenant.set(r.tenantId, toLimits(settings, null));
+    }
+    const nextVehicles = new Map<string, RuleLimits>();
+    for (const v of vehicles) {
+      nextVehicles.set(v.id, toLimits(nextRules.get(v.tenantId) ?? DEFAULT_TENANT_EVENT_RULES, v.speedLimitKph));
+    }
+    this.rules = nextRules;
+    this.tenantLimits = nextTenant;
+    this.vehicleLimits = nextVehicles;
+  }
+
+  private setGeofences(tenantId: string | null, defs: Awaited<ReturnType<typeof loadGeofenceDefs>>): void {
+    if (tenantId === null) {
+      this.geofences.replace(defs);
+      this.geofenceIdsByTenant.clear();
+    } else {
+      for (const id of this.geofenceIdsByTenant.get(tenantId) ?? []) this.geofences.remove(id);
+      this.geofenceIdsByTenant.delete(tenantId);
+      for (const def of defs) {
+        try {
+          this.geofences.upsert(def);
+        } catch (err) {
+          this.opts.log?.warn({ err, geofenceId: def.id }, "geofence left out of the rules");
+        }
+      }
+    }
+    for (const def of defs) {
+      if (!this.geofences.get(def.id)) continue;
+      const ids = this.geofenceIdsByTenant.get(def.tenantId) ?? new Set<string>();
+      ids.add(def.id);
+      this.geofenceIdsByTenant.set(def.tenantId, ids);
+    }
+  }
+
+  private enqueueDerived(e: DerivedEvent): void {
+    this.pendingEvents.push({
+      tenantId: e.tenantId,
+      time: e.time,
+      source: "fleetcore",
+      type: e.type,
+      severity: e.severity,
+      title: e.title,
+      vehicleId: e.vehicleId,
+      deviceId: e.deviceId,
+      geofenceId: e.geofenceId,
+      latitude: e.latitude,
+      longitude: e.longitude,
+      speedKph: e.speedKph,
+      attributes: e.attributes,
+    });
+    if (e.geofenceId && (e.type === "geofence_enter" || e.type === "geofence_exit")) {
+      this.pendingPresence.push({
+        tenantId: e.tenantId,
+        vehicleId: e.vehicleId,
+        geofenceId: e.geofenceId,
+        time: e.time,
+        entered: e.type === "geofence_enter",
+      });
+    }
+  }
+
+  /** Starts the writer unless it runs; it drains everything pending, batch after batch. */
+  private schedule(): void {
+    if (this.writing) return;
+    this.writing = (async () => {
+      try {
+        while (this.pendingEvents.length > 0 || this.pendingPresence.length > 0) {
+          const events = this.pendingEvents;
+          const presence = this.pendingPresence;
+          this.pendingEvents = [];
+          this.pendingPresence = [];
+          try {
+            const stored = await withScope(this.prisma, { kind: "system" }, async (db) => {
+              await writePresence(db, presence);
+              return insertVehicleEvents(db, events);
+            });
+            if (stored.length > 0) this.opts.publish(stored);
+          } catch (err) {
+            // The engine's state already moved on: these events are lost, the next ones are not.
+            this.opts.log?.warn({ err, events: events.length }, "storing derived events failed");
+          }
+        }
+      } finally {
+        this.writing = null;
+      }
+    })();
+  }
+}
+
+function toLimits(rules: Readonly<TenantEventRules>, vehicleKph: number | null): RuleLimits {
+  return {
+    overspeedKph: vehicleKph ?? rules.overspeedKph,
+    overspeedMinDurationS: rules.overspeedMinDurationS,
+    idleMaxS: rules.idleMaxS,
+  };
+}
+
+/** Applies enter/exit changes in order to tel_geofence_presence (vehicle, geofence) rows. */
+async function writePresence(db: Db, changes: Presence[]): Promise<void> {
+  if (changes.length === 0) return;
+  // The last change per (vehicle, geofence) decides.
+  const last = new Map<string, Presence>();
+  for (const c of changes) last.set(`${c.vehicleId}:${c.geofenceId}`, c);
+  const entered = [...last.values()].filter((c) => c.entered);
+  const left = [...last.values()].filter((c) => !c.entered);
+  if (left.length > 0) {
+    await db.$executeRawUnsafe(
+      `DELETE FROM tel_geofence_presence p USING unnest($1::uuid[], $2::uuid[]) AS x(vehicle_id, geofence_id)
+        WHERE p.vehicle_id = x.vehicle_id AND p.geofence_id = x.geofence_id`,
+      left.map((c) => c.vehicleId),
+      left.map((c) => c.geofenceId),
+    );
+  }
+  if (entered.length > 0) {
+    await db.$executeRawUnsafe(
+      `INSERT INTO tel_geofence_presence (vehicle_id, geofence_id, tenant_id, entered_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[])
+       ON CONFLICT (vehicle_id, geofence_id) DO UPDATE SET entered_at = excluded.entered_at`,
+      entered.map((c) => c.vehicleId),
+      entered.map((c) => c.geofenceId),
+      entered.map((c) => c.tenantId),
+      entered.map((c) => c.time),
+    );
+  }
+}
