@@ -9,6 +9,7 @@ import type { Tenant } from "@fleetcore/validators";
 import { seedDrivers } from "./drivers";
 import { seedFleet } from "./fleet";
 import { seedIdentity } from "./identity";
+import { seedOperations } from "./operations";
 import { seedTenants } from "./tenants";
 
 export async function seedDemo(db: PrismaClient): Promise<string[]> {
@@ -27,6 +28,8 @@ export async function seedDemo(db: PrismaClient): Promise<string[]> {
   }
   const drivers = tenants.length === 2 ? await seedDrivers(db, tenants) : null;
   if (drivers) done.push(`${drivers.drivers} drivers and ${drivers.assignments} current driver assignments`);
+  const operations = tenants.length === 2 ? await seedOperations(db, tenants) : null;
+  if (operations) done.push(operations);
   if ((await db.user.count()) === 0 && tenants.length === 2) {
     done.push(`${await seedIdentity(db, tenants)} demo users`);
   }

@@ -41,6 +41,7 @@ try {
   if ((env.SIMULATOR ?? (env.NODE_ENV === "test" ? "off" : "on")) === "on") {
     simulator = new FleetSimulator(db, `http://127.0.0.1:${env.PORT}/ingest/osmand`, {
       log: (msg, err) => app.log.warn({ err }, msg),
+      whatsAppWebhookUrl: `http://127.0.0.1:${env.PORT}/webhooks/whatsapp`,
     });
     simulator.start();
     osmandLine += "\n  Demo fleet simulator: on (SIMULATOR=off to stop it)";

@@ -2,10 +2,14 @@
  * The demo fleet simulator (on by default outside tests, `SIMULATOR=off` to disable): every few
  * seconds each active device with a vehicle in the demo tenants reports a fix through the real
  * OsmAnd endpoint (HTTP, Traccar Client's format), so a newcomer sees vehicles move at once. Each
- * vehicle drives a loop around its city at 25–55 km/h and stops now and then; nothing is faked
- * below the HTTP request.
+ * vehicle drives a loop around its city at 25–55 km/h and stops now and then, crossing the demo
+ * geofences (enter/exit and overspeed events follow). About once a minute a Lone Star driver
+ * "writes" a WhatsApp message: a webhook in Meta's format, signed with the demo integration's app
+ * secret, posted to /webhooks/whatsapp. Nothing is faked below the HTTP request.
  */
+import { createHmac } from "node:crypto";
 import { type PrismaClient, withScope } from "@fleetcore/db";
+import { DEMO_WHATSAPP_PHONE_NUMBER_ID } from "../../../prisma/seed/operations";
 
 /** Loop centres by demo tenant slug (degrees). */
 const CENTRES: Record<string, [number, number]> = {
@@ -23,6 +27,16 @@ interface SimulatedVehicle {
   stoppedUntil: number;
 }
 
+/** What demo drivers write. */
+const DRIVER_MESSAGES = [
+  "Running 10 min late, heavy traffic",
+  "Arrived at the stop, no passengers waiting",
+  "Road closed ahead, taking the detour",
+  "Need fuel soon",
+  "Passenger asked about the route 7 schedule",
+  "Back on route",
+];
+
 const KNOTS_PER_KPH = 1 / 1.852;
 const M_PER_DEG_LAT = 111_320;
 
@@ -37,6 +51,8 @@ export class FleetSimulator {
     private readonly opts: {
       intervalMs?: number;
       tenantSlugs?: string[];
+      /** `/webhooks/whatsapp` of this server: demo drivers' messages go there. Unset: no messages. */
+      whatsAppWebhookUrl?: string;
       log?: (msg: string, err?: unknown) => void;
     } = {},
   ) {}
@@ -89,6 +105,7 @@ export class FleetSimulator {
 
   private async tick(everyMs: number): Promise<void> {
     if (Date.now() - this.loadedAt > 60_000) await this.load();
+    if (this.opts.whatsAppWebhookUrl && Math.random() < everyMs / 60_000) await this.driverWrites();
     const now = Date.now();
     await Promise.all(
       this.vehicles.map((v) => {
@@ -118,6 +135,61 @@ export class FleetSimulator {
           () => undefined,
         );
       }),
+    );
+  }
+
+  /** A random demo driver at the wheel sends a WhatsApp message (signed as Meta would sign it). */
+  private async driverWrites(): Promise<void> {
+    const found = await withScope(this.db, { kind: "system" }, async (db) => {
+      const integration = await db.integration.findFirst({
+        where: { provider: "whatsapp", externalId: DEMO_WHATSAPP_PHONE_NUMBER_ID, enabled: true },
+      });
+      if (!integration?.secret) return null;
+      const drivers = await db.driver.findMany({
+        where: { tenantId: integration.tenantId, phone: { not: null }, deletedAt: null, status: "active" },
+        select: { phone: true, firstName: true },
+      });
+      return { secret: integration.secret, drivers };
+    });
+    const driver = found?.drivers[Math.floor(Math.random() * found.drivers.length)];
+    if (!found || !driver?.phone || !this.opts.whatsAppWebhookUrl) return;
+    const from = driver.phone.replace(/^\+/, "");
+    const text = DRIVER_MESSAGES[Math.floor(Math.random() * DRIVER_MESSAGES.length)] ?? "On my way";
+    const body = JSON.stringify({
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: "demo-waba",
+          changes: [
+            {
+              field: "messages",
+              value: {
+                messaging_product: "whatsapp",
+                metadata: { display_phone_number: "15125550100", phone_number_id: DEMO_WHATSAPP_PHONE_NUMBER_ID },
+                contacts: [{ profile: { name: driver.firstName }, wa_id: from }],
+                messages: [
+                  {
+                    from,
+                    id: `wamid.sim${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
+                    timestamp: String(Math.floor(Date.now() / 1000)),
+                    type: "text",
+                    text: { body: text },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const signature = `sha256=${createHmac("sha256", found.secret).update(body).digest("hex")}`;
+    await fetch(this.opts.whatsAppWebhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-hub-signature-256": signature },
+      body,
+    }).then(
+      (res) => res.body?.cancel(),
+      () => undefined,
     );
   }
 }
