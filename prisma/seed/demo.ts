@@ -28,10 +28,11 @@ export async function seedDemo(db: PrismaClient): Promise<string[]> {
   }
   const drivers = tenants.length === 2 ? await seedDrivers(db, tenants) : null;
   if (drivers) done.push(`${drivers.drivers} drivers and ${drivers.assignments} current driver assignments`);
-  const operations = tenants.length === 2 ? await seedOperations(db, tenants) : null;
-  if (operations) done.push(operations);
   if ((await db.user.count()) === 0 && tenants.length === 2) {
     done.push(`${await seedIdentity(db, tenants)} demo users`);
   }
+  // After the users: seeded replies are the demo dispatcher's.
+  const operations = tenants.length === 2 ? await seedOperations(db, tenants) : null;
+  if (operations) done.push(operations);
   return done;
 }

@@ -120,6 +120,12 @@ export async function seedOperations(db: PrismaClient, tenants: Tenant[]): Promi
           orderBy: { lastName: "asc" },
         });
         const vehicles = await tx.vehicle.findMany({ where: { tenantId: tenant.id, deletedAt: null } });
+        // Replies are the demo dispatcher's (message analytics counts replies by their sender).
+        const dispatcher = await tx.user.findFirst({
+          where: { email: "dispatch@lonestar.demo" },
+          select: { id: true },
+        });
+        const sentBy = dispatcher?.id ?? null;
         const rand = prng(42);
         const now = Date.now();
         for (const driver of drivers) {
@@ -144,11 +150,12 @@ export async function seedOperations(db: PrismaClient, tenants: Tenant[]): Promi
                 const failed = rand() < 0.06;
                 await tx.$executeRaw`
                   INSERT INTO msg_messages (time, tenant_id, conversation_id, driver_id, direction, channel, status, body,
-                                            status_reason, sent_at, delivered_at, failed_at)
+                                            status_reason, sent_at, delivered_at, failed_at, sent_by_user_id)
                   VALUES (${new Date(replyAt)}, ${tenant.id}::uuid, ${conversation.id}::uuid, ${driver.id}::uuid, 'outbound',
                           'local', ${failed ? "failed" : "delivered"}::msg_status, ${REPLIES[Math.floor(rand() * REPLIES.length)] ?? "OK"},
                           ${failed ? "WhatsApp: Message undeliverable (code 131026)" : null}, ${new Date(replyAt)},
-                          ${failed ? null : new Date(replyAt + 4000)}, ${failed ? new Date(replyAt + 2000) : null})`;
+                          ${failed ? null : new Date(replyAt + 4000)}, ${failed ? new Date(replyAt + 2000) : null},
+                          ${sentBy}::uuid)`;
                 messages++;
                 last = Math.max(last, replyAt);
               }

@@ -13,7 +13,7 @@ const MAX_PERIOD_DAYS = 400;
 /** Most buckets one answer holds; a finer bucket size is widened (hour → day → week → month) to fit. */
 export const MESSAGE_ANALYTICS_MAX_BUCKETS = 1000;
 /** An inbound thread is answered when a dispatcher's reply comes within this time of its first message. */
-export const RESPONSE_WINDOW_S = 24 * 3600;
+export const MESSAGE_RESPONSE_WINDOW_S = 24 * 3600;
 
 const BUCKET_ORDER: MessageAnalyticsBucket[] = ["hour", "day", "week", "month"];
 const BUCKET_INTERVAL: Record<MessageAnalyticsBucket, string> = {
@@ -225,7 +225,7 @@ function bucketsSql(bucket: MessageAnalyticsBucket): string {
  *   (`sent_by_user_id` set; automated notifications are not replies) that was not blocked — a failed
  *   reply still counts (the failure rate reports it).
  * - **answered**: the first reply after the thread's first message comes within
- *   {@link RESPONSE_WINDOW_S} (24 h) of it; replies up to 24 h after `to` are looked at.
+ *   {@link MESSAGE_RESPONSE_WINDOW_S} (24 h) of it; replies up to 24 h after `to` are looked at.
  *   **response rate** = answered threads / threads.
  * - **response time**: seconds from the thread's first message to that reply, answered threads only;
  *   median and p90 by `percentile_cont` (linear interpolation).
@@ -270,7 +270,7 @@ export async function messageAnalytics(
     interval,
     timezone,
     driverId,
-    RESPONSE_WINDOW_S,
+    MESSAGE_RESPONSE_WINDOW_S,
     ...(bucket === "hour" ? [starts[0]?.start ?? from] : []),
   );
 
