@@ -110,6 +110,18 @@ describe("geofences", () => {
       `geofence_exit@${geofence.id}`,
     ]);
     expect(await presence()).toEqual([]);
+
+    // Inside again, then the geofence is deleted: its presence row goes with the reload.
+    const { p: p2 } = pipeline();
+    await p2.start();
+    p2.observe([fix(50, 30.25)]);
+    p2.observe([fix(60, 30.2), fix(70, 30.25)]);
+    await p2.flush();
+    expect(await presence()).toEqual([geofence.id]);
+    await testOwnerPrisma().geofence.update({ where: { id: geofence.id }, data: { deletedAt: new Date() } });
+    await p2.reloadGeofences(tenantId);
+    await p2.stop();
+    expect(await presence()).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Browser test of the geofences page (`/geofences`): Debian's Chromium, the built web app served by
  * the real server against the test database (demo tenant "Lone Star Transit"). A geofence created
- * through the API is listed and fits the camera; then a polygon and a circle are drawn by clicking on
+ * through the API is listed and, picked, centres the camera; then a polygon and a circle are drawn by clicking on
  * the map (terra-draw on MapLibre's software-WebGL canvas), named and saved, and checked as stored
  * through the API: the polygon surrounds the point the camera was centred on, the circle's radius
  * is the clicked distance. Then a geofence is edited, switched off and deleted from the list.
@@ -38,11 +38,8 @@ describe("geofences page in Chromium", () => {
     const { cookie } = await httpLogin(suite.server.url, OWNER);
     const api = trpcClient(suite.server.url, cookie);
     const tag = Math.random().toString(36).slice(2, 7);
-    // The camera fits the existing geofences: a 300 m circle, so at most zoom 14 centred on it.
+    // Picked in the list, a 300 m circle brings the camera to zoom 14 (the closest fit), centred on it.
     const capitol = { kind: "circle" as const, latitude: 30.2747, longitude: -97.7404, radiusM: 300 };
-    for (const g of await api.geofence.list.query({ includeInactive: true })) {
-      await api.geofence.delete.mutate({ geofenceId: g.id }); // a clean slate for the camera fit
-    }
     await api.geofence.create.mutate({ name: `Capitol ${tag}`, shape: capitol, color: "#dc2626" });
 
     const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -59,8 +56,21 @@ describe("geofences page in Chromium", () => {
       await map.locator("canvas.maplibregl-canvas").waitFor();
       const list = page.getByRole("list", { name: "Geofences" });
       await list.getByText(`Capitol ${tag}`, { exact: true }).waitFor();
-      await expect.poll(() => map.getAttribute("data-geofence-count")).toBe("1");
-      await page.locator(".geofence-label", { hasText: `Capitol ${tag}` }).waitFor();
+      const listed = (await api.geofence.list.query({ includeInactive: true })).length;
+      await expect.poll(() => map.getAttribute("data-geofence-count")).toBe(String(listed));
+      const label = page.locator(".geofence-label", { hasText: `Capitol ${tag}` });
+      await label.waitFor();
+
+      // Picking it in the list centres the map on it (its name label sits on the circle's centre).
+      await list.getByText(`Capitol ${tag}`, { exact: true }).click();
+      await expect
+        .poll(async () => {
+          const [cx, cy] = await mapPoint(page, 0, 0);
+          const box = await label.boundingBox();
+          return box ? Math.hypot(box.x + box.width / 2 - cx, box.y + box.height / 2 - cy) : Number.NaN;
+        })
+        .toBeLessThan(1);
+      await page.waitForTimeout(300); // the camera's ease has ended (the label stays put)
 
       // A polygon around the centre of the view (the Capitol): four corners, then the first again.
       await page.getByRole("button", { name: "Draw polygon" }).click();

@@ -71,6 +71,9 @@ describe("live map in Chromium", () => {
       const row = list.locator("li", { hasText: "Bus 2201" });
       const mapCanvas = page.locator(".fc-map-canvas");
       const countBefore = Number(await mapCanvas.getAttribute("data-vehicle-count"));
+      // The map fills its frame (MapLibre's own stylesheet, loaded later, must not collapse it).
+      const box = await mapCanvas.boundingBox();
+      expect(box?.height ?? 0).toBeGreaterThan(300);
 
       // A fix through the OsmAnd endpoint puts the bus on the map, moving (20 kn ≈ 37 km/h).
       await sendFix("LST-0001", { lat: 30.2672, lon: -97.7431, speedKnots: 20, bearingDeg: 90, ageS: 10 });
@@ -129,6 +132,7 @@ describe("wall display with the map in Chromium", () => {
         await kpis.getByText(label, { exact: true }).waitFor();
       }
       await page.locator('.wallmap [data-map-ready="true"] canvas.maplibregl-canvas').waitFor();
+      expect((await page.locator(".wallmap .fc-map-canvas").boundingBox())?.height ?? 0).toBeGreaterThan(300);
       await expect.poll(() => page.locator(".wallmap").getAttribute("data-stale"), POLL).toBe("false");
 
       await sendFix("LST-0003", { lat: 30.28, lon: -97.73, speedKnots: 15, bearingDeg: 180 });

@@ -124,9 +124,20 @@ export class DerivedEventPipeline {
     if (queued) this.schedule();
   }
 
-  /** Reloads one tenant's geofences (after a change) — or all when tenantId is null. */
+  /**
+   * Reloads one tenant's geofences (after a change) — or all when tenantId is null. Presence rows of
+   * geofences deleted or switched off go too (leaving one of those derives no exit).
+   */
   async reloadGeofences(tenantId: string | null): Promise<void> {
-    const defs = await withScope(this.prisma, { kind: "system" }, (db) => loadGeofenceDefs(db, tenantId ?? undefined));
+    const defs = await withScope(this.prisma, { kind: "system" }, async (db) => {
+      const loaded = await loadGeofenceDefs(db, tenantId ?? undefined);
+      await db.$executeRaw`
+        DELETE FROM tel_geofence_presence p
+         WHERE (${tenantId}::uuid IS NULL OR p.tenant_id = ${tenantId}::uuid)
+           AND NOT EXISTS (SELECT 1 FROM flt_geofences g
+                            WHERE g.id = p.geofence_id AND g.active AND g.deleted_at IS NULL)`;
+      return loaded;
+    });
     this.setGeofences(tenantId, defs);
   }
 

@@ -173,7 +173,9 @@ export function GeofenceMap(props: GeofenceMapProps) {
       const at = labelPoint(g.shape);
       const existing = labels.get(g.id);
       const element = existing?.getElement() ?? document.createElement("div");
-      element.className = `geofence-label${g.active ? "" : " geofence-label-inactive"}`;
+      // classList, not className: MapLibre's marker classes are on the same element.
+      element.classList.add("geofence-label");
+      element.classList.toggle("geofence-label-inactive", !g.active);
       element.textContent = g.name;
       element.dataset.geofenceId = g.id;
       element.setAttribute("aria-hidden", "true");
