@@ -122,7 +122,6 @@ export const ZSendMessageRequest = z.object({
   body: z.string().trim().min(1, "write a message").max(4096, "at most 4096 characters"),
 });
 
-
 export const ZOutboxEntry = z.object({
   id: z.uuid(),
   messageId: z.uuid(),
