@@ -3,11 +3,13 @@
  * file per domain, called in dependency order.
  */
 import { loadEnv } from "@fleetcore/config";
+import { configureSecrets } from "@fleetcore/core";
 import { disconnectAll, getPrisma } from "@fleetcore/db";
 import { seedDemo } from "./demo";
 import { printDemoLogins } from "./identity";
 
 const env = loadEnv();
+configureSecrets(env.SECRETS_KEY); // the demo integration's secret is stored sealed, as the server would
 // As the owner: the seed writes across tenants, which row-level security denies the app role.
 const db = getPrisma(env.DATABASE_OWNER_URL);
 try {

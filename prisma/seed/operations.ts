@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { sealSecret } from "@fleetcore/core";
 import type { PrismaClient } from "@fleetcore/db";
 import type { Tenant } from "@fleetcore/validators";
 
@@ -111,7 +112,7 @@ export async function seedOperations(db: PrismaClient, tenants: Tenant[]): Promi
             provider: "whatsapp",
             externalId: DEMO_WHATSAPP_PHONE_NUMBER_ID,
             displayName: "+1 512 555 0100 (demo)",
-            secret: randomBytes(24).toString("hex"),
+            secret: sealSecret(randomBytes(24).toString("hex")),
             verifyToken: `lonestar-demo-${randomBytes(6).toString("hex")}`,
           },
         });

@@ -13,6 +13,7 @@ import { type AppRouter, appRouter, type Services, type TenantEventPublisher } f
 import type { Env } from "@fleetcore/config";
 import {
   configureGtfsFeedFetch,
+  configureSecrets,
   DerivedEventPipeline,
   DomainError,
   IngestService,
@@ -69,6 +70,7 @@ export async function buildApp(opts: {
   services?: Partial<Services>;
 }): Promise<BuiltApp> {
   const { env, db } = opts;
+  configureSecrets(env.SECRETS_KEY);
   const production = env.NODE_ENV === "production";
   const app = Fastify({
     trustProxy: env.TRUST_PROXY,

@@ -8,6 +8,7 @@
  * secret, posted to /webhooks/whatsapp. Nothing is faked below the HTTP request.
  */
 import { createHmac } from "node:crypto";
+import { openSecret } from "@fleetcore/core";
 import { type PrismaClient, withScope } from "@fleetcore/db";
 import { DEMO_WHATSAPP_PHONE_NUMBER_ID } from "../../../prisma/seed/operations";
 
@@ -149,7 +150,7 @@ export class FleetSimulator {
         where: { tenantId: integration.tenantId, phone: { not: null }, deletedAt: null, status: "active" },
         select: { phone: true, firstName: true },
       });
-      return { secret: integration.secret, drivers };
+      return { secret: openSecret(integration.secret) ?? "", drivers };
     });
     const driver = found?.drivers[Math.floor(Math.random() * found.drivers.length)];
     if (!found || !driver?.phone || !this.opts.whatsAppWebhookUrl) return;

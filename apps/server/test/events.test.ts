@@ -370,6 +370,12 @@ describe("dispatcher replies", () => {
     });
     expect(integration).toMatchObject({ hasSecret: true, hasVerifyToken: true, hasAccessToken: true });
     expect(JSON.stringify(integration)).not.toContain(appSecret);
+    // At rest, the app secret and the access token are sealed (AES-256-GCM), the verify token is not.
+    const row = await testOwnerPrisma().integration.findUniqueOrThrow({ where: { id: integration.id } });
+    expect(row.secret).toMatch(/^fcs1:/);
+    expect(row.accessToken).toMatch(/^fcs1:/);
+    expect(`${row.secret}${row.accessToken}`).not.toContain(appSecret);
+    expect(row.verifyToken).toBe("verify-events-test");
     await api.conversation.updateSettings.mutate({ transport: "whatsapp" });
 
     // Never wrote: outside the 24-hour window, blocked before reaching Meta.

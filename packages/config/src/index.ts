@@ -5,7 +5,8 @@
  * `.fleetcore/database.json` at the repository root) is used, so `pnpm db:migrate` and friends work
  * after a first `npm start` without exporting anything.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 
@@ -67,10 +68,19 @@ const EnvSchema = z.object({
    * staging point it at a local server that speaks the Cloud API's wire format.
    */
   WHATSAPP_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Key that encrypts integration secrets at rest (AES-256-GCM): 32 bytes, base64 (`openssl rand
+   * -base64 32`). Required in production; elsewhere, when unset, a key is generated once into
+   * `.fleetcore/secrets.key` at the repository root. Losing it makes stored secrets unreadable.
+   */
+  SECRETS_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "SECRETS_KEY must be 32 bytes, base64-encoded")
+    .optional(),
 });
 
-/** The validated environment; DATABASE_OWNER_URL is always set (it defaults to DATABASE_URL). */
-export type Env = z.infer<typeof EnvSchema> & { DATABASE_OWNER_URL: string };
+/** The validated environment; DATABASE_OWNER_URL and SECRETS_KEY are always set. */
+export type Env = z.infer<typeof EnvSchema> & { DATABASE_OWNER_URL: string; SECRETS_KEY: string };
 
 /** Walks up from `start` to the directory holding pnpm-workspace.yaml (the repository root). */
 export function findRepoRoot(start: string = process.cwd()): string | null {
@@ -89,6 +99,26 @@ function embeddedDatabase(): { databaseUrl: string; ownerUrl?: string; adminUrl:
   const file = root && join(root, ".fleetcore", "database.json");
   if (!file || !existsSync(file)) return null;
   return JSON.parse(readFileSync(file, "utf8")) as { databaseUrl: string; ownerUrl?: string; adminUrl: string };
+}
+
+/**
+ * The development key of `.fleetcore/secrets.key` (created on first use, mode 0600), or null
+ * outside a checkout.
+ */
+function localSecretsKey(): string | null {
+  const root = findRepoRoot();
+  if (!root) return null;
+  const file = join(root, ".fleetcore", "secrets.key");
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    try {
+      writeFileSync(file, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+    } catch (err) {
+      // Another process created it first: use theirs.
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+  }
+  return readFileSync(file, "utf8").trim();
 }
 
 let cached: Env | undefined;
@@ -115,7 +145,17 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       `Invalid environment:\n${lines.join("\n")}\n(Run \`npm start\` once to create the local database, or set DATABASE_URL.)`,
     );
   }
-  const env = { ...parsed.data, DATABASE_OWNER_URL: parsed.data.DATABASE_OWNER_URL ?? parsed.data.DATABASE_URL };
+  const secretsKey = parsed.data.SECRETS_KEY ?? (parsed.data.NODE_ENV === "production" ? null : localSecretsKey());
+  if (!secretsKey) {
+    throw new Error(
+      "Invalid environment:\n  SECRETS_KEY: required in production (32 bytes, base64: `openssl rand -base64 32`)",
+    );
+  }
+  const env = {
+    ...parsed.data,
+    DATABASE_OWNER_URL: parsed.data.DATABASE_OWNER_URL ?? parsed.data.DATABASE_URL,
+    SECRETS_KEY: secretsKey,
+  };
   if (source === process.env) cached = env;
   return env;
 }

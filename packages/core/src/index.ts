@@ -13,6 +13,7 @@ export * from "./fleet/vehicles";
 export * from "./identity/access";
 export * from "./identity/auth";
 export * from "./identity/passwords";
+export * from "./identity/secrets";
 export * from "./identity/sessions";
 export * from "./identity/throttle";
 export * from "./identity/tokens";

@@ -6,6 +6,7 @@
  */
 import type { Db, IntegrationProvider } from "@fleetcore/db";
 import type { EventSeverity, MessageStatus } from "@fleetcore/realtime";
+import { openSecret } from "../identity/secrets";
 import {
   claimWebhookDelivery,
   insertVehicleEvents,
@@ -44,9 +45,9 @@ export async function findIntegration(
     tenantId: row.tenantId,
     provider: row.provider,
     externalId: row.externalId,
-    secret: row.secret,
+    secret: openSecret(row.secret),
     verifyToken: row.verifyToken,
-    accessToken: row.accessToken,
+    accessToken: openSecret(row.accessToken),
     enabled: row.enabled,
   };
 }

@@ -3,11 +3,15 @@
  * business phone number id, the Meta app secret that signs webhooks, the verify token of the
  * handshake, an access token to send) and Samsara (the org id and the webhook's secret). Secrets are
  * write-only: what this module returns says whether each is set, never its value, and audit rows
- * carry the same flags.
+ * carry the same flags. The app/webhook secret and the access token are stored sealed
+ * (AES-256-GCM, identity/secrets.ts); the verify token stays plain, since the GET handshake looks
+ * integrations up by it (it only proves that a subscription request comes from the tenant's Meta app
+ * configuration, and Meta shows it in that configuration anyway).
  */
 import type { Db, IntegrationProvider } from "@fleetcore/db";
 import type { Tx } from "../audit/audit";
 import { DomainError, isUniqueViolation } from "../errors";
+import { openSecret, sealSecret } from "../identity/secrets";
 
 /** An integration as tenants see it (no secret values). */
 export interface IntegrationSummary {
@@ -133,7 +137,9 @@ export async function createIntegration(
   };
   check(data);
   try {
-    const row = await tx.db.integration.create({ data: { tenantId, ...data } });
+    const row = await tx.db.integration.create({
+      data: { tenantId, ...data, secret: sealSecret(data.secret), accessToken: sealSecret(data.accessToken) },
+    });
     const summary = toSummary(row);
     await tx.audit.record({
       tenantId,
@@ -165,8 +171,9 @@ export async function updateIntegration(
   id: string,
   patch: Omit<Partial<IntegrationInput>, "provider">,
 ): Promise<IntegrationSummary> {
-  const before = await tx.db.integration.findFirst({ where: { id, tenantId } });
-  if (!before) throw new DomainError("not_found", "integration not found");
+  const stored = await tx.db.integration.findFirst({ where: { id, tenantId } });
+  if (!stored) throw new DomainError("not_found", "integration not found");
+  const before: Row = { ...stored, secret: openSecret(stored.secret), accessToken: openSecret(stored.accessToken) };
   const next: Row = {
     ...before,
     ...(patch.externalId !== undefined ? { externalId: patch.externalId.trim() } : {}),
@@ -183,9 +190,9 @@ export async function updateIntegration(
       data: {
         externalId: next.externalId,
         displayName: next.displayName,
-        secret: next.secret,
+        secret: sealSecret(next.secret),
         verifyToken: next.verifyToken,
-        accessToken: next.accessToken,
+        accessToken: sealSecret(next.accessToken),
         enabled: next.enabled,
       },
     });

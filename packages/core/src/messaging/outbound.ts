@@ -13,6 +13,7 @@ import { withScope } from "@fleetcore/db";
 import type { Tx } from "../audit/audit";
 import { DomainError } from "../errors";
 import { fullName } from "../fleet/shared";
+import { openSecret } from "../identity/secrets";
 import {
   type MessageTransport,
   type OutboundTextMessage,
@@ -120,12 +121,14 @@ export async function updateMessagingSettings(
   return next;
 }
 
+/** The tenant's WhatsApp integration replies go through (the oldest enabled one with a token), token opened. */
 async function whatsAppIntegration(db: Db, tenantId: string) {
-  return db.integration.findFirst({
+  const row = await db.integration.findFirst({
     where: { tenantId, provider: "whatsapp", enabled: true, accessToken: { not: null } },
     select: { externalId: true, accessToken: true },
     orderBy: { createdAt: "asc" },
   });
+  return row ? { externalId: row.externalId, accessToken: openSecret(row.accessToken) } : null;
 }
 
 function formatMinutes(min: number): string {
