@@ -21,11 +21,13 @@ import {
 import { type PrismaClient, withScope } from "@fleetcore/db";
 import {
   type DeviceStatusEvent,
+  feedRoom,
   LIVE_NAMESPACE,
   type LiveClientToServerEvents,
   type LiveInterServerEvents,
   type LivePosition,
   type LiveServerToClientEvents,
+  type SocketAuth,
   type SocketData,
   tenantRoom,
   trackRoom,
@@ -91,9 +93,11 @@ export class LiveFanout {
    * Call after COMMIT.
    */
   publishFeed(items: { events?: readonly StoredVehicleEvent[]; messages?: readonly StoredMessage[] }): void {
-    for (const { tenantId, ...event } of items.events ?? []) this.live.to(tenantRoom(tenantId)).emit("event", event);
+    for (const { tenantId, ...event } of items.events ?? []) {
+      this.live.to([tenantRoom(tenantId), feedRoom(tenantId)]).emit("event", event);
+    }
     for (const { tenantId, ...message } of items.messages ?? []) {
-      this.live.to(tenantRoom(tenantId)).emit("message", message);
+      this.live.to([tenantRoom(tenantId), feedRoom(tenantId)]).emit("message", message);
     }
   }
 
@@ -249,6 +253,11 @@ export function startLiveFeed(io: FleetcoreSocketServer, db: PrismaClient, opts:
     try {
       if (!(await mayJoin(db, socket, tenantId))) {
         socket.disconnect(true);
+        return;
+      }
+      if ((socket.handshake.auth as SocketAuth | undefined)?.feedOnly === true) {
+        // The feed page and the wall's ticker: events and messages only, no positions.
+        await socket.join(feedRoom(tenantId));
         return;
       }
       const rows = await withScope(db, { kind: "tenant", tenantId, userId: socket.data.userId }, (tx) =>

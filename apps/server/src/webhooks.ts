@@ -22,6 +22,7 @@ import {
   parseWhatsAppWebhook,
   storeSamsaraEvent,
   storeWhatsAppMessages,
+  touchIntegration,
   verifySamsaraSignature,
   verifyWhatsAppSignature,
   whatsAppVerificationChallenge,
@@ -93,6 +94,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: { db: PrismaCl
         const total: InboundResult = { messages: [], events: [], duplicates: 0 };
         for (const change of changes) {
           const tenantId = integrations.get(change.phoneNumberId)?.tenantId as string;
+          await touchIntegration(tx, "whatsapp", change.phoneNumberId);
           for (const part of [
             await storeWhatsAppMessages(tx, tenantId, change.messages),
             await applyWhatsAppStatuses(tx, tenantId, change.statuses),

@@ -276,6 +276,35 @@ describe("events derived from positions", () => {
   });
 });
 
+describe("feed-only sockets", () => {
+  it("get events and messages but no positions, snapshot or statuses", async () => {
+    const socket: LiveSocket = io(`${server.url}${LIVE_NAMESPACE}`, {
+      path: "/socket.io",
+      transports: ["websocket"],
+      forceNew: true,
+      extraHeaders: { cookie },
+      auth: { feedOnly: true },
+    });
+    const unwanted: string[] = [];
+    for (const name of ["snapshot", "positions", "vehicle", "device"] as const)
+      socket.on(name, () => unwanted.push(name));
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("connect_error", reject);
+    });
+    const [event] = await api.event.list.query({ limit: 1 });
+    await new Promise((r) => setTimeout(r, 200)); // the server joins the room after its access check
+    const republished = nextEvent(socket, (e) => e.id === event?.id);
+    await api.event.acknowledge.mutate({ eventId: event?.id ?? "" });
+    expect((await republished).acknowledgedAt).not.toBeNull();
+    const t0 = advance(10_000);
+    await postTrack([{ t: t0, latitude: 30.5, longitude: -97.9, speedKph: 10 }]);
+    await new Promise((r) => setTimeout(r, 600)); // more than the 250 ms positions tick
+    expect(unwanted).toEqual([]);
+    socket.close();
+  });
+});
+
 function nextEvent(socket: LiveSocket, match: (e: LiveVehicleEvent) => boolean): Promise<LiveVehicleEvent> {
   return new Promise((resolve) => {
     const on = (e: LiveVehicleEvent) => {
@@ -420,6 +449,8 @@ describe("dispatcher replies", () => {
         body,
       });
     expect((await hook(inbound)).status).toBe(200);
+    const touched = (await api.integration.list.query()).find((i) => i.id === integration.id);
+    expect(touched?.lastEventAt).toBeInstanceOf(Date);
 
     const socket = await connect();
     const sent = nextMessage(socket, (m) => m.status === "sent" && m.channel === "whatsapp");

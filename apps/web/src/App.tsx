@@ -9,6 +9,7 @@ import { TenantDetailPage } from "./pages/admin/TenantDetailPage";
 import { TenantsAdminPage } from "./pages/admin/TenantsAdminPage";
 import { DisplaysPage } from "./pages/DisplaysPage";
 import { DriversPage } from "./pages/DriversPage";
+import { FeedPage } from "./pages/FeedPage";
 import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
 import { GtfsFeedsPage } from "./pages/GtfsFeedsPage";
 import { HomePage } from "./pages/HomePage";
@@ -16,6 +17,7 @@ import { IntegrationsPage } from "./pages/IntegrationsPage";
 import { InvitePage } from "./pages/InvitePage";
 import { LoginPage } from "./pages/LoginPage";
 import { MembersPage } from "./pages/MembersPage";
+import { MessagingSettingsPage } from "./pages/MessagingSettingsPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { VehicleDetailPage } from "./pages/VehicleDetailPage";
@@ -26,6 +28,10 @@ const LiveMapPage = lazy(() => import("./pages/LiveMapPage").then((m) => ({ defa
 const GeofencesPage = lazy(() => import("./pages/GeofencesPage").then((m) => ({ default: m.GeofencesPage })));
 const ReplayPage = lazy(() => import("./pages/ReplayPage").then((m) => ({ default: m.ReplayPage })));
 const WallPage = lazy(() => import("./pages/WallPage").then((m) => ({ default: m.WallPage })));
+/** Charts pull in recharts: their own chunk too. */
+const MessageAnalyticsPage = lazy(() =>
+  import("./pages/MessageAnalyticsPage").then((m) => ({ default: m.MessageAnalyticsPage })),
+);
 
 /** A lazily loaded map page, with a note while its chunk loads. */
 const withMap = (page: ReactNode) => <Suspense fallback={<p className="muted">Loading the map…</p>}>{page}</Suspense>;
@@ -49,6 +55,17 @@ const TENANT_PAGES: { path: string; resource: PermissionResource; page: ReactNod
   { path: "integrations/gtfs", resource: "integrations", page: <GtfsFeedsPage /> },
   { path: "replay", resource: "positions", page: withMap(<ReplayPage />) },
   { path: "audit", resource: "audit", page: <AuditPage /> },
+  { path: "feed", resource: "events", page: <FeedPage /> },
+  { path: "settings/messaging", resource: "settings", page: <MessagingSettingsPage /> },
+  {
+    path: "analytics/messages",
+    resource: "messages",
+    page: (
+      <Suspense fallback={<p className="muted">Loading the charts…</p>}>
+        <MessageAnalyticsPage />
+      </Suspense>
+    ),
+  },
 ];
 
 /** Provider back-office pages, for provider staff only. */

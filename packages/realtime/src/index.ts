@@ -62,6 +62,11 @@ export interface SocketData {
 /** Handshake `auth` payload accepted from clients that cannot use the session cookie. */
 export interface SocketAuth {
   displayToken?: string;
+  /**
+   * `/live` only: this socket wants the feed (`event`, `message`) and nothing else — no position
+   * `snapshot`, `positions`, statuses or tracks (the feed page, the wall's ticker).
+   */
+  feedOnly?: boolean;
 }
 
 /** Room receiving one tenant's live events. */
@@ -247,6 +252,9 @@ export interface LiveClientToServerEvents {
 export interface LiveInterServerEvents {
   "track:interest": (vehicleIds: string[]) => void;
 }
+
+/** `/live` room of the sockets that asked for a tenant's feed only (see {@link SocketAuth.feedOnly}). */
+export const feedRoom = (tenantId: string): string => `feed:${tenantId}`;
 
 /** Room receiving one vehicle's full-rate track. */
 export const trackRoom = (vehicleId: string): string => `track:${vehicleId}`;

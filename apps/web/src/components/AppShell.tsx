@@ -22,13 +22,17 @@ export function AppShell() {
         <TenantSwitcher />
         <nav aria-label="Main">
           {can(me, "fleet", "read") && <NavLink to="/map">Live map</NavLink>}
+          {can(me, "events", "read") && <NavLink to="/feed">Feed</NavLink>}
           {can(me, "fleet", "read") && <NavLink to="/vehicles">Vehicles</NavLink>}
           {can(me, "fleet", "read") && <NavLink to="/drivers">Drivers</NavLink>}
+          {can(me, "fleet", "read") && <NavLink to="/geofences">Geofences</NavLink>}
           {can(me, "positions", "read") && <NavLink to="/replay">Replay</NavLink>}
+          {can(me, "messages", "read") && <NavLink to="/analytics/messages">Message analytics</NavLink>}
           {can(me, "members", "read") && <NavLink to="/members">Members</NavLink>}
           {can(me, "displays", "read") && <NavLink to="/displays">Displays</NavLink>}
           {can(me, "integrations", "read") && <NavLink to="/integrations">Integrations</NavLink>}
           {can(me, "integrations", "read") && <NavLink to="/integrations/gtfs">GTFS feeds</NavLink>}
+          {can(me, "settings", "read") && <NavLink to="/settings/messaging">Messaging settings</NavLink>}
           {can(me, "audit", "read") && <NavLink to="/audit">Audit log</NavLink>}
           <NavLink to="/account">Account</NavLink>
           {me.provider && <NavLink to="/admin/tenants">Provider admin</NavLink>}

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { useSignedIn } from "../components/Guards";
+import { MessagingIntegrations } from "../components/MessagingIntegrations";
 import { OneTimeSecret } from "../components/OneTimeSecret";
 import { ErrorAlert, MutationButton, QueryTable, StatusBadge } from "../components/ui";
 import { formatDateTime } from "../lib/format";
@@ -19,6 +20,7 @@ export function IntegrationsPage() {
   return (
     <>
       <Endpoints />
+      <MessagingIntegrations writable={writable} />
       <ApiKeys writable={writable} />
       <UnknownDevices writable={can(me, "fleet", "write")} />
     </>

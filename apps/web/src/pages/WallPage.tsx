@@ -1,7 +1,8 @@
 /**
  * The wall display (`/wall`): what a screen signed in by a display link shows, read from across a
  * room. A full-screen dark live map, large KPI tiles (vehicles moving / idle / stopped / offline,
- * positions per minute, ingest lag), the tenant, the time and the vehicles, no interaction needed.
+ * positions per minute, ingest lag), the tenant, the time, the vehicles and a ticker of the latest
+ * events and unread driver messages (components/WallTicker.tsx), no interaction needed.
  * It reconnects by itself (Socket.IO, plus back-off retries in connectLiveFleet; the session query
  * is retried too) and says so in a banner whenever the feed is stale. Signed-in people with a tenant
  * may preview it.
@@ -13,6 +14,7 @@ import { Navigate } from "react-router";
 import { Loading } from "../components/Guards";
 import { formatAgo, formatSpeed } from "../components/map/format";
 import { MOVEMENT_STATUSES, STATUS_LABELS } from "../components/map/status";
+import { WallTicker } from "../components/WallTicker";
 import { errorMessage } from "../lib/errors";
 import { useLiveVehicles } from "../lib/live";
 import { type LiveFleet, useLiveFleet } from "../lib/livePositions";
@@ -27,8 +29,8 @@ const DISCONNECTED_GRACE_MS = 5000;
 const SILENT_AFTER_MS = 60_000;
 /** A median ingest lag above this is announced, seconds. */
 const LAGGING_AFTER_S = 120;
-/** Keeps the fleet clear of the panels drawn over the map (title, vehicle list, KPI tiles), px. */
-const WALL_FIT_PADDING = { top: 180, right: 440, bottom: 260, left: 80 };
+/** Keeps the fleet clear of the panels drawn over the map (title, vehicle list, KPI tiles, ticker), px. */
+const WALL_FIT_PADDING = { top: 180, right: 440, bottom: 330, left: 80 };
 /** Vehicles listed beside the map; the KPI tiles count them all. */
 const MAX_LISTED = 14;
 
@@ -61,6 +63,7 @@ function Wall({ me, tenant }: { me: Me; tenant: NonNullable<Me["activeTenant"]> 
   const nowMs = now.getTime();
   const [mountedAtMs] = useState(() => Date.now());
   const list = vehicles.data ?? [];
+  const vehicleNames = useMemo(() => new Map((vehicles.data ?? []).map((v) => [v.id, v.name])), [vehicles.data]);
   const rows = useMemo(
     () =>
       (vehicles.data ?? [])
@@ -115,6 +118,7 @@ function Wall({ me, tenant }: { me: Me; tenant: NonNullable<Me["activeTenant"]> 
           tone={stats.ingestLagMedianS !== null && stats.ingestLagMedianS > LAGGING_AFTER_S ? "offline" : undefined}
         />
       </dl>
+      <WallTicker me={me} vehicleNames={vehicleNames} />
       <section className="wallmap-fleet" aria-label="Vehicles">
         {vehicles.isPending && <p className="wallmap-note">Loading the fleet…</p>}
         {vehicles.isError && <p className="wallmap-note">{errorMessage(vehicles.error)}</p>}

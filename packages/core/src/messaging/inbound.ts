@@ -295,3 +295,8 @@ export async function storeSamsaraEvent(db: Db, tenantId: string, event: Samsara
   });
   return { messages: [], events, duplicates: 0 };
 }
+
+/** Records that an integration's webhook was just stored (shown as "last event" in its settings). */
+export async function touchIntegration(db: Db, provider: IntegrationProvider, externalId: string): Promise<void> {
+  await db.integration.updateMany({ where: { provider, externalId }, data: { lastEventAt: new Date() } });
+}
