@@ -63,6 +63,29 @@ describe("device offline / online events", () => {
     expect(stored.map((e) => e.type).sort()).toEqual(["device_offline", "device_online"]);
   });
 
+  it("announces no 'back online' for a device already offline when the process started", async () => {
+    await testOwnerPrisma().latestPosition.upsert({
+      where: { deviceId },
+      create: {
+        deviceId,
+        tenantId,
+        vehicleId,
+        time: new Date(Date.now() - 3600_000),
+        receivedAt: new Date(Date.now() - 3600_000),
+        latitude: 30.2,
+        longitude: -97.7,
+      },
+      update: { receivedAt: new Date(Date.now() - 3600_000) },
+    });
+    const { p, published } = pipeline();
+    await p.start();
+    p.observeDevices(tenantId, status("online")); // back after the platform's downtime: no event
+    p.observeDevices(tenantId, status("offline"));
+    p.observeDevices(tenantId, status("online"));
+    await p.stop();
+    expect(published.map((e) => e.type)).toEqual(["device_offline", "device_online"]);
+  });
+
   it("derives none when the tenant turned them off", async () => {
     await testOwnerPrisma().eventRules.create({ data: { tenantId, deviceOfflineEvents: false } });
     const { p, published } = pipeline();

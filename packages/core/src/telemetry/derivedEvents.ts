@@ -8,7 +8,7 @@
  * Settings are cached: geofences (reloaded per tenant on change), tenant rules (tel_event_rules)
  * and vehicle speed limits (flt_vehicles.speed_limit_kph), reloaded on change and every minute.
  * Presence and device statuses are seeded from the database at start, so a restart neither bursts
- * "entered" events nor misses an exit or a "back online".
+ * "entered" events nor misses an exit (nor announces every device "back online" after downtime).
  */
 import { type Db, type PrismaClient, withScope } from "@fleetcore/db";
 import { type DeviceStatusEvent, OFFLINE_AFTER_MS } from "@fleetcore/realtime";
@@ -40,8 +40,11 @@ export class DerivedEventPipeline {
   /** vehicle → RuleLimits with its own speed limit. */
   private vehicleLimits = new Map<string, RuleLimits>();
   private readonly geofenceIdsByTenant = new Map<string, Set<string>>();
-  /** device → last known connection status (seeded from tel_latest_positions). */
-  private readonly deviceStatus = new Map<string, "online" | "offline">();
+  /**
+   * device → last known connection status, seeded from tel_latest_positions: a device already
+   * offline at start is `offline_at_start` (its silence may be this platform's own downtime).
+   */
+  private readonly deviceStatus = new Map<string, "online" | "offline" | "offline_at_start">();
   private pendingEvents: NewVehicleEvent[] = [];
   private pendingPresence: Presence[] = [];
   private writing: Promise<void> | null = null;
@@ -66,7 +69,8 @@ export class DerivedEventPipeline {
         SELECT device_id::text, received_at FROM tel_latest_positions`;
       const now = Date.now();
       for (const d of devices) {
-        this.deviceStatus.set(d.device_id, now - d.received_at.getTime() > OFFLINE_AFTER_MS ? "offline" : "online");
+        const offline = now - d.received_at.getTime() > OFFLINE_AFTER_MS;
+        this.deviceStatus.set(d.device_id, offline ? "offline_at_start" : "online");
       }
     });
     this.timer = setInterval(() => {
@@ -94,8 +98,10 @@ export class DerivedEventPipeline {
 
   /**
    * Applies device connection changes from the status tracker: a known device going from online to
-   * offline is a `device_offline` event, from offline to online a `device_online` event (when the
-   * tenant's rules have deviceOfflineEvents). A device seen for the first time only records its status.
+   * offline is a `device_offline` event, and back from such an offline a `device_online` event (when
+   * the tenant's rules have deviceOfflineEvents). A device seen for the first time only records its
+   * status, and so does one that was already offline when this process started: after the
+   * platform's own downtime every device would otherwise come "back online" at once.
    */
   observeDevices(tenantId: string, changes: readonly DeviceStatusEvent[]): void {
     const rules = this.rules.get(tenantId) ?? DEFAULT_TENANT_EVENT_RULES;
@@ -103,7 +109,8 @@ export class DerivedEventPipeline {
     for (const c of changes) {
       const before = this.deviceStatus.get(c.deviceId);
       this.deviceStatus.set(c.deviceId, c.status);
-      if (before === undefined || before === c.status || !rules.deviceOfflineEvents) continue;
+      if (before === undefined || before === "offline_at_start" || before === c.status) continue;
+      if (!rules.deviceOfflineEvents) continue;
       const lastSeen = c.lastSeenAt ? new Date(c.lastSeenAt) : new Date();
       const offline = c.status === "offline";
       this.pendingEvents.push({
