@@ -95,6 +95,18 @@ describe("geofence CRUD", () => {
     ).toBe("shape: outer ring has no area (all positions on one line)");
     const outOfRange = YARD.map(([lng, lat], k) => [lng, k === 2 ? 95 : lat] as [number, number]);
     expect(await refused(ring(outOfRange))).toBe("shape: outer ring, position 2: latitude 95 outside -90…90");
+    // A lopsided bow tie (a symmetric one has no net area): (-98, 30)→(-96, 31) crosses
+    // (-96, 30.5)→(-98, 31) where 30 + (x + 98) / 2 = 30.5 − (x + 96) / 4, i.e. at (-96.66667, 30.66667).
+    const bowTie = ring([
+      [-98, 30],
+      [-96, 31],
+      [-96, 30.5],
+      [-98, 31],
+      [-98, 30],
+    ]);
+    expect(await refused(bowTie)).toBe(
+      "shape: the polygon's edges cross each other near 30.66667, -96.66667; draw it without crossings",
+    );
     expect(await refused({ ...CAPITOL, radiusM: 0 })).toBe("shape: circle radius must be a positive number of metres");
     expect(await refused({ ...CAPITOL, radiusM: -5 })).toBe("shape: circle radius must be a positive number of metres");
     expect(await refused({ ...CAPITOL, latitude: 91 })).toBe("shape: circle latitude outside -90…90");

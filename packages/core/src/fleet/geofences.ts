@@ -4,11 +4,14 @@
  *
  * Storage: `kind` is its own column and `shape` holds the rest of the {@link GeofenceShape} (circle
  * `{latitude, longitude, radiusM}`, polygon `{coordinates}`), as the schema documents. Shapes are
- * checked by {@link validateGeofenceShape} before they are stored.
+ * checked by {@link validateGeofenceShape} before they are stored, and new polygons must not cross
+ * themselves.
  */
 import type { Db, Prisma } from "@fleetcore/db";
 import type { CreateGeofenceRequest, Geofence, UpdateGeofenceRequest } from "@fleetcore/validators";
 import { ZCreateGeofenceRequest, ZUpdateGeofenceRequest } from "@fleetcore/validators";
+import { polygon } from "@turf/helpers";
+import { kinks } from "@turf/kinks";
 import type { Tx } from "../audit/audit";
 import { DomainError, describeIssues } from "../errors";
 import { type GeofenceDef, type GeofenceShape, validateGeofenceShape } from "../telemetry/geofences";
@@ -46,10 +49,24 @@ function toGeofence(row: GeofenceRow): Geofence {
 const AUDITED = ["name", "shape", "speedLimitKph", "color", "active"] as const;
 const snapshot = (g: Pick<Geofence, (typeof AUDITED)[number]>) => pick(g, AUDITED);
 
-/** A shape's problem as a DomainError("invalid"), e.g. "shape: outer ring has 3 positions; …". */
+/**
+ * A shape's problem as a DomainError("invalid"), e.g. "shape: outer ring has 3 positions; …".
+ * New and edited polygons must also be simple: no ring may cross itself or another (found with
+ * Turf's `kinks`, O(n²) in positions, ≤ 10,000 of them). A crossing ring would still be evaluated
+ * (even-odd rule), but its "inside" is rarely what the person drawing it meant.
+ */
 function assertValidShape(shape: GeofenceShape): void {
   const problem = validateGeofenceShape(shape);
   if (problem) throw new DomainError("invalid", `shape: ${problem}`);
+  if (shape.kind !== "polygon") return;
+  const crossing = kinks(polygon(shape.coordinates)).features[0];
+  if (crossing) {
+    const [lng, lat] = crossing.geometry.coordinates as [number, number];
+    throw new DomainError(
+      "invalid",
+      `shape: the polygon's edges cross each other near ${lat.toFixed(5)}, ${lng.toFixed(5)}; draw it without crossings`,
+    );
+  }
 }
 
 /**
