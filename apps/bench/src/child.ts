@@ -4,7 +4,9 @@
  * it record a V8 CPU profile of just the measured window (node:inspector). Both sides of that small
  * protocol live here.
  */
+
 import { fork } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { dirname, join } from "node:path";
@@ -47,6 +49,8 @@ export function serverEnv(databaseUrl: string): NodeJS.ProcessEnv {
     DATABASE_URL: databaseUrl,
     NODE_ENV: "production",
     LOG_LEVEL: "warn",
+    // Production requires a key for integration secrets; the bench's own database has none to read.
+    SECRETS_KEY: process.env.SECRETS_KEY ?? randomBytes(32).toString("base64"),
   };
   delete env.REDIS_URL;
   return env;

@@ -5,12 +5,12 @@
  *
  * Fixes: real Austin bus positions (CapMetrics, via ./data.ts; repeated as extra fleets up to
  * --fixes) or the synthetic fleet when the files are absent, all in one tenant, with ignition on.
- * Geofences, all of that tenant: site-sized (a third circles of radius 50–500 m, a third concave
- * 10-point stars and a third squares with a hole, of the same reach: depots, yards, customers),
- * one in five with its own speed limit, from a seeded PRNG so every run uses the same ones; placed
- * two ways: spread uniformly over the fixes' extent (1st–99th percentile of latitude and
- * longitude), and centred on randomly chosen fixes — on the bus routes, dense downtown, so that
- * most fixes fall in several geofences (a worst case). Each round replays every fix in batches of
+ * Geofences, all of that tenant (./geofenceFixtures.ts): site-sized (a third circles of radius
+ * 50–500 m, a third concave 10-point stars and a third squares with a hole, of the same reach:
+ * depots, yards, customers), one in five with its own speed limit, from a seeded PRNG so every run
+ * uses the same ones; placed two ways: spread uniformly over the fixes' extent (1st–99th percentile
+ * of latitude and longitude), and centred on randomly chosen fixes — on the bus routes, dense
+ * downtown, so that most fixes fall in several geofences (a worst case). Each round replays every fix in batches of
  * --batch through a fresh engine (first fixes included); the configurations alternate round by
  * round so machine noise falls on all alike; the median round counts. Only `observe` is timed.
  * Options: --fixes 500000  --geofences 1000  --rounds 7  --batch 5000
@@ -18,16 +18,9 @@
  *   the engine's cost as a share of one core at that rate)
  */
 import { parseArgs } from "node:util";
-import {
-  type DerivedEvent,
-  EventRulesEngine,
-  type GeofenceDef,
-  GeofenceIndex,
-  type GeofenceShape,
-  type ObservedFix,
-  type RuleLimits,
-} from "@fleetcore/core";
+import { type DerivedEvent, EventRulesEngine, GeofenceIndex, type ObservedFix, type RuleLimits } from "@fleetcore/core";
 import { CAPMETRO_DIR, loadBenchData } from "./data";
+import { makeGeofences } from "./geofenceFixtures";
 import { int, quantile, table } from "./report";
 
 const { values: opts } = parseArgs({
@@ -46,87 +39,6 @@ const BATCH = Number(opts.batch);
 const INGEST_RATE = Number(opts["ingest-rate"]);
 const TENANT = "bench-tenant";
 const LIMITS: RuleLimits = { overspeedKph: 80, overspeedMinDurationS: 15, idleMaxS: 300 };
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Metres → degrees of latitude, and of longitude at `latitude`. */
-const latDeg = (m: number) => m / 111_195;
-const lngDeg = (m: number, latitude: number) => m / (111_195 * Math.cos((latitude * Math.PI) / 180));
-
-function square(lng: number, lat: number, halfLng: number, halfLat: number): [number, number][] {
-  return [
-    [lng - halfLng, lat - halfLat],
-    [lng + halfLng, lat - halfLat],
-    [lng + halfLng, lat + halfLat],
-    [lng - halfLng, lat + halfLat],
-    [lng - halfLng, lat - halfLat],
-  ];
-}
-
-/** The q-quantile of the fixes' latitudes or longitudes. */
-function coordQuantile(fixes: readonly ObservedFix[], key: "latitude" | "longitude", q: number): number {
-  return quantile(
-    fixes.map((f) => f[key]).sort((a, b) => a - b),
-    q,
-  );
-}
-
-/** `count` geofences, spread uniformly over the fixes' extent or centred on fixes picked at random. */
-function makeGeofences(count: number, fixes: readonly ObservedFix[], placement: "spread" | "routes"): GeofenceDef[] {
-  const next = rng(20_161_124);
-  const [lat0, lat1] = [coordQuantile(fixes, "latitude", 0.01), coordQuantile(fixes, "latitude", 0.99)];
-  const [lng0, lng1] = [coordQuantile(fixes, "longitude", 0.01), coordQuantile(fixes, "longitude", 0.99)];
-  const defs: GeofenceDef[] = [];
-  for (let i = 0; i < count; i++) {
-    let lat = lat0 + next() * (lat1 - lat0);
-    let lng = lng0 + next() * (lng1 - lng0);
-    if (placement === "routes") {
-      const at = fixes[Math.floor(next() * fixes.length)] as ObservedFix;
-      lat = at.latitude;
-      lng = at.longitude;
-    }
-    const sizeM = 50 + next() * 450;
-    let shape: GeofenceShape;
-    if (i % 3 === 0) {
-      shape = { kind: "circle", latitude: lat, longitude: lng, radiusM: sizeM };
-    } else if (i % 3 === 1) {
-      const ring: [number, number][] = [];
-      for (let k = 0; k < 10; k++) {
-        const a = (2 * Math.PI * k) / 10;
-        const r = k % 2 === 0 ? sizeM : sizeM * 0.45;
-        ring.push([lng + lngDeg(r * Math.cos(a), lat), lat + latDeg(r * Math.sin(a))]);
-      }
-      ring.push([...(ring[0] as [number, number])]);
-      shape = { kind: "polygon", coordinates: [ring] };
-    } else {
-      shape = {
-        kind: "polygon",
-        coordinates: [
-          square(lng, lat, lngDeg(sizeM, lat), latDeg(sizeM)),
-          square(lng, lat, lngDeg(sizeM / 3, lat), latDeg(sizeM / 3)),
-        ],
-      };
-    }
-    defs.push({
-      id: `geofence-${i}`,
-      tenantId: TENANT,
-      name: `Geofence ${i}`,
-      shape,
-      speedLimitKph: i % 5 === 0 ? 40 : null,
-    });
-  }
-  return defs;
-}
 
 /** One pass over every batch through a fresh engine: elapsed ms and events by type. */
 function run(batches: readonly ObservedFix[][], index: GeofenceIndex): { ms: number; events: Map<string, number> } {
@@ -161,11 +73,11 @@ async function main() {
     { label: "no geofences", index: new GeofenceIndex() },
     {
       label: `${int(GEOFENCES)} geofences spread over the area`,
-      index: new GeofenceIndex(makeGeofences(GEOFENCES, fixes, "spread")),
+      index: new GeofenceIndex(makeGeofences(GEOFENCES, fixes, "spread", TENANT)),
     },
     {
       label: `${int(GEOFENCES)} geofences on the routes`,
-      index: new GeofenceIndex(makeGeofences(GEOFENCES, fixes, "routes")),
+      index: new GeofenceIndex(makeGeofences(GEOFENCES, fixes, "routes", TENANT)),
     },
   ];
   console.log(`  data: ${data.source}`);

@@ -148,6 +148,42 @@ describe("geofences", () => {
   });
 });
 
+describe("backlog", () => {
+  it("drops events beyond its bound, says so, and still keeps presence", async () => {
+    const warnings: string[] = [];
+    const published: StoredVehicleEvent[] = [];
+    const p = new DerivedEventPipeline(testPrisma(), {
+      publish: (events) => published.push(...events),
+      log: { warn: (_obj, msg) => warnings.push(msg) },
+      maxPendingEvents: 1,
+    });
+    await p.start();
+    const fix = (s: number, latitude: number) => ({
+      tenantId,
+      deviceId,
+      vehicleId,
+      time: new Date(Date.now() - 200_000 + s * 1000),
+      latitude,
+      longitude: -97.6,
+      speedKph: 20,
+      attributes: {},
+    });
+    const small = await testOwnerPrisma().geofence.create({
+      data: { tenantId, name: "Stop A", kind: "circle", shape: { latitude: 30.25, longitude: -97.6, radiusM: 100 } },
+    });
+    const large = await testOwnerPrisma().geofence.create({
+      data: { tenantId, name: "Zone A", kind: "circle", shape: { latitude: 30.25, longitude: -97.6, radiusM: 2000 } },
+    });
+    await p.reloadGeofences(tenantId);
+    // One fix enters both geofences at once: two events, room for one.
+    p.observe([fix(0, 30.2), fix(10, 30.25)]);
+    await p.stop();
+    expect(published).toHaveLength(1);
+    expect(warnings).toEqual(["derived events arrive faster than they can be stored: backlog full, events dropped"]);
+    expect((await presence()).sort()).toEqual([small.id, large.id].sort());
+  });
+});
+
 async function presence(): Promise<string[]> {
   const rows = await withScope(testPrisma(), { kind: "tenant", tenantId }, (db) =>
     db.geofencePresence.findMany({ where: { vehicleId } }),

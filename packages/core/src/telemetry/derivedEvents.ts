@@ -26,7 +26,14 @@ export interface DerivedEventPipelineOptions {
   log?: { warn: (obj: object, msg: string) => void };
   /** Reload period of rules and vehicle limits, ms. Default 60,000. */
   refreshMs?: number;
+  /** Most events waiting to be stored; beyond it new ones are dropped (counted, logged). Default 50,000. */
+  maxPendingEvents?: number;
 }
+
+/** Events stored per transaction: small enough to commit in well under a second. */
+export const DERIVED_EVENTS_PER_TRANSACTION = 2_000;
+/** Default bound of the backlog of events waiting to be stored (see {@link DerivedEventPipelineOptions}). */
+export const DEFAULT_MAX_PENDING_EVENTS = 50_000;
 
 type Presence = { tenantId: string; vehicleId: string; geofenceId: string; time: Date; entered: boolean };
 
@@ -46,7 +53,12 @@ export class DerivedEventPipeline {
    */
   private readonly deviceStatus = new Map<string, "online" | "offline" | "offline_at_start">();
   private pendingEvents: NewVehicleEvent[] = [];
-  private pendingPresence: Presence[] = [];
+  /** vehicle:geofence → its latest enter/exit not yet written (bounded by vehicles × geofences). */
+  private pendingPresence = new Map<string, Presence>();
+  /** Events dropped because the backlog was full, since the last warning. */
+  private dropped = 0;
+  private lastDropWarningMs = 0;
+  private readonly maxPending: number;
   private writing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
@@ -55,6 +67,7 @@ export class DerivedEventPipeline {
     private readonly opts: DerivedEventPipelineOptions,
   ) {
     this.engine = new EventRulesEngine({ geofences: this.geofences, limitsFor: (t, v) => this.limitsFor(t, v) });
+    this.maxPending = opts.maxPendingEvents ?? DEFAULT_MAX_PENDING_EVENTS;
   }
 
   /** Loads geofences, rules, vehicle limits, presence and device statuses; starts the refresh clock. */
@@ -113,7 +126,7 @@ export class DerivedEventPipeline {
       if (!rules.deviceOfflineEvents) continue;
       const lastSeen = c.lastSeenAt ? new Date(c.lastSeenAt) : new Date();
       const offline = c.status === "offline";
-      this.pendingEvents.push({
+      this.enqueueEvent({
         tenantId,
         time: offline ? new Date() : lastSeen,
         source: "fleetcore",
@@ -155,7 +168,7 @@ export class DerivedEventPipeline {
 
   /** Resolves when everything derived so far is stored (tests, shutdown). */
   async flush(): Promise<void> {
-    while (this.writing || this.pendingEvents.length > 0 || this.pendingPresence.length > 0) {
+    while (this.writing || this.pendingEvents.length > 0 || this.pendingPresence.size > 0) {
       if (!this.writing) this.schedule();
       await this.writing;
     }
@@ -222,8 +235,26 @@ export class DerivedEventPipeline {
     }
   }
 
+  /** Queues an event for storage, unless the backlog is full (then it is counted as dropped). */
+  private enqueueEvent(event: NewVehicleEvent): void {
+    if (this.pendingEvents.length < this.maxPending) {
+      this.pendingEvents.push(event);
+      return;
+    }
+    this.dropped += 1;
+    const now = Date.now();
+    if (now - this.lastDropWarningMs >= 10_000) {
+      this.opts.log?.warn(
+        { dropped: this.dropped, backlog: this.pendingEvents.length },
+        "derived events arrive faster than they can be stored: backlog full, events dropped",
+      );
+      this.dropped = 0;
+      this.lastDropWarningMs = now;
+    }
+  }
+
   private enqueueDerived(e: DerivedEvent): void {
-    this.pendingEvents.push({
+    this.enqueueEvent({
       tenantId: e.tenantId,
       time: e.time,
       source: "fleetcore",
@@ -238,8 +269,9 @@ export class DerivedEventPipeline {
       speedKph: e.speedKph,
       attributes: e.attributes,
     });
+    // Presence is kept even when the event itself is dropped: it is what a restart resumes from.
     if (e.geofenceId && (e.type === "geofence_enter" || e.type === "geofence_exit")) {
-      this.pendingPresence.push({
+      this.pendingPresence.set(`${e.vehicleId}:${e.geofenceId}`, {
         tenantId: e.tenantId,
         vehicleId: e.vehicleId,
         geofenceId: e.geofenceId,
@@ -249,16 +281,19 @@ export class DerivedEventPipeline {
     }
   }
 
-  /** Starts the writer unless it runs; it drains everything pending, batch after batch. */
+  /**
+   * Starts the writer unless it runs: it drains the backlog in transactions of at most
+   * {@link DERIVED_EVENTS_PER_TRANSACTION} events (presence changes go with the first), publishing
+   * each after its COMMIT.
+   */
   private schedule(): void {
     if (this.writing) return;
     this.writing = (async () => {
       try {
-        while (this.pendingEvents.length > 0 || this.pendingPresence.length > 0) {
-          const events = this.pendingEvents;
-          const presence = this.pendingPresence;
-          this.pendingEvents = [];
-          this.pendingPresence = [];
+        while (this.pendingEvents.length > 0 || this.pendingPresence.size > 0) {
+          const events = this.pendingEvents.splice(0, DERIVED_EVENTS_PER_TRANSACTION);
+          const presence = [...this.pendingPresence.values()];
+          this.pendingPresence.clear();
           try {
             const stored = await withScope(this.prisma, { kind: "system" }, async (db) => {
               await writePresence(db, presence);
@@ -285,14 +320,11 @@ function toLimits(rules: Readonly<TenantEventRules>, vehicleKph: number | null):
   };
 }
 
-/** Applies enter/exit changes in order to tel_geofence_presence (vehicle, geofence) rows. */
+/** Applies the latest enter/exit per (vehicle, geofence) to tel_geofence_presence. */
 async function writePresence(db: Db, changes: Presence[]): Promise<void> {
   if (changes.length === 0) return;
-  // The last change per (vehicle, geofence) decides.
-  const last = new Map<string, Presence>();
-  for (const c of changes) last.set(`${c.vehicleId}:${c.geofenceId}`, c);
-  const entered = [...last.values()].filter((c) => c.entered);
-  const left = [...last.values()].filter((c) => !c.entered);
+  const entered = changes.filter((c) => c.entered);
+  const left = changes.filter((c) => !c.entered);
   if (left.length > 0) {
     await db.$executeRawUnsafe(
       `DELETE FROM tel_geofence_presence p USING unnest($1::uuid[], $2::uuid[]) AS x(vehicle_id, geofence_id)
