@@ -107,7 +107,9 @@ export async function buildApp(opts: {
 
   const fanout = startLiveFeed(io, db, { clustered: redis !== null });
   // Events derived from positions (overspeed, idle, geofences) and device connection changes.
+  const pool = getPgPool(env.DATABASE_URL);
   const derivedEvents = new DerivedEventPipeline(db, {
+    pool,
     publish: (events) => fanout.publishFeed({ events }),
     log: app.log,
   });
@@ -129,7 +131,6 @@ export async function buildApp(opts: {
   outbound.start();
   services.feed = opts.services?.feed ?? fanout;
   services.outbound = opts.services?.outbound ?? outbound;
-  const pool = getPgPool(env.DATABASE_URL);
   const writer = new PositionWriter(pool, {
     onCommitted: (fixes) => {
       fanout.push(fixes);

@@ -4,8 +4,8 @@
  * ask for them; derived events are stored with the vehicle's current driver and published after
  * COMMIT; geofence presence rows follow enter/exit; a geofence reload takes effect at once.
  */
-import { disconnectAll, withScope } from "@fleetcore/db";
-import { testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
+import { disconnectAll, getPgPool, withScope } from "@fleetcore/db";
+import { testDatabaseUrl, testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DerivedEventPipeline, type StoredVehicleEvent } from "../src/index";
 
@@ -34,7 +34,10 @@ beforeAll(async () => {
 
 function pipeline() {
   const published: StoredVehicleEvent[] = [];
-  const p = new DerivedEventPipeline(testPrisma(), { publish: (events) => published.push(...events) });
+  const p = new DerivedEventPipeline(testPrisma(), {
+    pool: getPgPool(testDatabaseUrl()),
+    publish: (events) => published.push(...events),
+  });
   return { p, published };
 }
 
@@ -153,6 +156,7 @@ describe("backlog", () => {
     const warnings: string[] = [];
     const published: StoredVehicleEvent[] = [];
     const p = new DerivedEventPipeline(testPrisma(), {
+      pool: getPgPool(testDatabaseUrl()),
       publish: (events) => published.push(...events),
       log: { warn: (_obj, msg) => warnings.push(msg) },
       maxPendingEvents: 1,
