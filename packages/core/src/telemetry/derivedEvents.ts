@@ -311,6 +311,11 @@ export class DerivedEventPipeline {
             this.opts.log?.warn({ err, events: events.length }, "storing derived events failed");
           }
         }
+        if (this.dropped > 0) {
+          // The backlog drained: say how many went since the last warning.
+          this.opts.log?.warn({ dropped: this.dropped }, "derived events dropped while the backlog was full");
+          this.dropped = 0;
+        }
       } finally {
         this.writing = null;
       }
