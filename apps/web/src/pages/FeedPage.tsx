@@ -6,7 +6,7 @@
  * (messages:write), and the outbox of the local transport.
  */
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ConversationList } from "../components/feed/ConversationList";
 import { ConversationPanel } from "../components/feed/ConversationPanel";
@@ -42,7 +42,14 @@ export function FeedPage() {
   const names = useFleetNames(can(me, "fleet", "read"));
 
   const paramsKey = params.toString();
-  const filters = useMemo(() => filtersFromParams(params), [paramsKey]);
+  // Filters live in the URL, mirrored here so a control shows its new value at once: react-router
+  // applies search-param changes in a transition, during which a controlled checkbox would snap back.
+  const [filters, setFilterState] = useState(() => filtersFromParams(params));
+  useEffect(() => {
+    // The URL changed from outside (back/forward, a link): follow it.
+    const fromUrl = filtersFromParams(new URLSearchParams(paramsKey));
+    setFilterState((cur) => (filtersKey(cur) === filtersKey(fromUrl) ? cur : fromUrl));
+  }, [paramsKey]);
   const [backend] = useState(() => trpcFeedBackend(client));
   const { feed, snapshot } = useLiveFeed({ backend, filters, messages: messagesAllowed });
 
@@ -52,6 +59,7 @@ export function FeedPage() {
   const setFilters = useCallback(
     (next: FeedFilters) => {
       if (filtersKey(next) === filtersKey(filters)) return;
+      setFilterState(next);
       setParams((cur) => applyFiltersToParams(cur, next), { replace: true });
     },
     [filters, setParams],
