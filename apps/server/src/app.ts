@@ -55,6 +55,8 @@ export interface BuiltApp {
   ingest: IngestService;
   /** The GTFS-realtime feed poller (not polling yet: `gtfs.start()`; stopped on close). */
   gtfs: GtfsRealtimePoller;
+  /** Events derived from positions (tests wait on `derivedEvents.reloaded()` after a settings change). */
+  derivedEvents: DerivedEventPipeline;
 }
 
 /**
@@ -246,7 +248,7 @@ export async function buildApp(opts: {
     await redis?.close();
   });
 
-  return { app, io, osmand, ingest, gtfs };
+  return { app, io, osmand, ingest, gtfs, derivedEvents };
 }
 
 function displayRefusedPage(message: string): string {

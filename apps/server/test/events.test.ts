@@ -180,6 +180,7 @@ describe("events derived from positions", () => {
       },
       speedLimitKph: 15,
     });
+    await server.derivedEvents.reloaded(); // started after commit, before the answer
     const socket = await connect();
     const wanted = collectEvents(socket, (l) => l.some((e) => e.type === "geofence_exit"));
     // North along the yard's middle meridian, one fix every 10 s: outside, 4 fixes inside at 25 km/h, outside.
@@ -209,6 +210,7 @@ describe("events derived from positions", () => {
       name: "North depot",
       shape: { kind: "circle", latitude: 30.3, longitude: -97.7, radiusM: 150 },
     });
+    await server.derivedEvents.reloaded();
     const t0 = advance(60_000);
     const socket = await connect();
     const entered = collectEvents(socket, (l) => l.some((e) => e.geofenceId === depot.id));
@@ -253,7 +255,7 @@ describe("events derived from positions", () => {
       idleMaxS: 600,
       deviceOfflineEvents: true,
     });
-    await waitFor(async () => true, 200); // the reload runs after commit
+    await server.derivedEvents.reloaded(); // the reload starts after commit, before the answer
     const socket = await connect();
     const got = collectEvents(socket, (l) => l.some((e) => e.type === "overspeed"));
     const t0 = advance(30_000);
@@ -322,7 +324,6 @@ async function waitFor(check: () => Promise<boolean>, ms = 3000): Promise<void> 
     if (Date.now() > until) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 25));
   }
-  if (ms < 1000) await new Promise((r) => setTimeout(r, ms));
 }
 
 describe("dispatcher replies", () => {

@@ -65,6 +65,7 @@ export class DerivedEventPipeline {
   private dropped = 0;
   private lastDropWarningMs = 0;
   private readonly maxPending: number;
+  private readonly reloads = new Set<Promise<unknown>>();
   private writing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
@@ -150,11 +151,28 @@ export class DerivedEventPipeline {
     if (queued) this.schedule();
   }
 
+  /** Resolves once every reload started so far (geofences, limits) has finished (tests, shutdown). */
+  async reloaded(): Promise<void> {
+    await Promise.allSettled([...this.reloads]);
+  }
+
+  /** Runs a reload, remembered until it ends (see {@link reloaded}). */
+  private track<T>(reload: Promise<T>): Promise<T> {
+    this.reloads.add(reload);
+    const done = () => this.reloads.delete(reload);
+    reload.then(done, done);
+    return reload;
+  }
+
   /**
    * Reloads one tenant's geofences (after a change) — or all when tenantId is null. Presence rows of
    * geofences deleted or switched off go too (leaving one of those derives no exit).
    */
-  async reloadGeofences(tenantId: string | null): Promise<void> {
+  reloadGeofences(tenantId: string | null): Promise<void> {
+    return this.track(this.loadGeofences(tenantId));
+  }
+
+  private async loadGeofences(tenantId: string | null): Promise<void> {
     const defs = await withScope(this.prisma, { kind: "system" }, async (db) => {
       const loaded = await loadGeofenceDefs(db, tenantId ?? undefined);
       await db.$executeRaw`
@@ -168,8 +186,8 @@ export class DerivedEventPipeline {
   }
 
   /** Reloads every tenant's rules and every vehicle's speed limit. */
-  async reloadLimits(): Promise<void> {
-    await withScope(this.prisma, { kind: "system" }, (db) => this.loadLimits(db));
+  reloadLimits(): Promise<void> {
+    return this.track(withScope(this.prisma, { kind: "system" }, (db) => this.loadLimits(db)));
   }
 
   /** Resolves when everything derived so far is stored (tests, shutdown). */
