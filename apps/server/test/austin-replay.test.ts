@@ -2,7 +2,7 @@
  * Real data through the real ingest path: a day of Capital Metro bus positions (CapMetrics CSV,
  * ../shared/data/capmetro-austin/ beside the checkout; skipped when absent) replayed at max speed by
  * the replay tool's own functions into the test server's OsmAnd listener, then checked against what a
- * `/live` client's snapshot holds. Also the device registration behind `pnpm replay --tenant`.
+ * `/live` client's snapshot holds, and for the geofence crossings derived on the way. Also the device registration behind `pnpm replay --tenant`.
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -194,6 +194,27 @@ describe.skipIf(!existsSync(DAY_FILE))("replaying a real day of Capital Metro po
     expect(registration.created).toHaveLength(vehicleCount);
     expect(registration.foreign).toEqual([]);
 
+    // A 300 m geofence on the busiest spot: the 0.002° cell the most distinct buses pass through.
+    const cells = new Map<string, { vehicles: Set<string>; latitude: number; longitude: number }>();
+    for (const f of parsed.fixes) {
+      const key = `${Math.round(f.latitude / 0.002)}:${Math.round(f.longitude / 0.002)}`;
+      const cell = cells.get(key) ?? { vehicles: new Set<string>(), latitude: f.latitude, longitude: f.longitude };
+      cell.vehicles.add(f.vehicleId);
+      cells.set(key, cell);
+    }
+    const hub = [...cells.values()].sort((a, b) => b.vehicles.size - a.vehicles.size)[0];
+    if (!hub) throw new Error("no fixes");
+    const RADIUS_M = 300;
+    const geofence = await db.geofence.create({
+      data: {
+        tenantId: tenant.id,
+        name: "Busiest stop",
+        kind: "circle",
+        shape: { latitude: hub.latitude, longitude: hub.longitude, radiusM: RADIUS_M },
+      },
+    });
+    await server.derivedEvents.reloadGeofences(tenant.id);
+
     const plan = planReplay(parsed.fixes, { now0Ms: Date.now(), speed: "max", prefix, time: "end" });
     const results: { planned: PlannedFix; result: SendResult }[] = [];
     const started = performance.now();
@@ -286,5 +307,50 @@ describe.skipIf(!existsSync(DAY_FILE))("replaying a real day of Capital Metro po
     expect(implausible(last)).toBe(true);
     expect(Date.parse(shown.time)).toBe(previous.query.timestamp * 1000);
     expect(previous.query.timestamp).toBe(last.query.timestamp - 30);
+
+    // (d) The geofence crossings were detected on ingest. Checked independently: an entry lies
+    // inside the circle (haversine, here), an exit outside; per vehicle they alternate, entry first;
+    // and only buses whose own track crosses the circle have any.
+    await server.derivedEvents.flush();
+    const crossings = await db.vehicleEvent.findMany({
+      where: { tenantId: tenant.id, geofenceId: geofence.id },
+      orderBy: { time: "asc" },
+    });
+    const enters = crossings.filter((e) => e.type === "geofence_enter");
+    expect(enters.length).toBeGreaterThan(10);
+    const metres = (lat: number, lon: number) => {
+      const rad = Math.PI / 180;
+      const a =
+        Math.sin(((lat - hub.latitude) * rad) / 2) ** 2 +
+        Math.cos(lat * rad) * Math.cos(hub.latitude * rad) * Math.sin(((lon - hub.longitude) * rad) / 2) ** 2;
+      return 2 * 6_371_008.8 * Math.asin(Math.sqrt(a));
+    };
+    const crossesCircle = new Set<string>();
+    const sides = new Map<string, Set<boolean>>();
+    for (const f of parsed.fixes) {
+      const set = sides.get(f.vehicleId) ?? new Set<boolean>();
+      set.add(metres(f.latitude, f.longitude) <= RADIUS_M);
+      sides.set(f.vehicleId, set);
+    }
+    for (const [vehicleId, set] of sides)
+      if (set.size === 2) crossesCircle.add(vehicleOfUniqueId(`${prefix}${vehicleId}`));
+    const byVehicle = new Map<string, string[]>();
+    for (const e of crossings) {
+      const inside = metres(e.latitude ?? 0, e.longitude ?? 0) <= RADIUS_M;
+      expect(inside, `${e.type} at ${e.latitude}, ${e.longitude}`).toBe(e.type === "geofence_enter");
+      expect(crossesCircle.has(e.vehicleId ?? "")).toBe(true);
+      byVehicle.set(e.vehicleId ?? "", [...(byVehicle.get(e.vehicleId ?? "") ?? []), e.type]);
+    }
+    for (const types of byVehicle.values()) {
+      expect(types).toEqual(types.map((_, i) => (i % 2 === 0 ? "geofence_enter" : "geofence_exit")));
+    }
+    console.info(
+      `austin replay: ${enters.length} entries into a ${RADIUS_M} m geofence by ${byVehicle.size} of the ${crossesCircle.size} buses whose track crosses it`,
+    );
+
+    function vehicleOfUniqueId(uniqueId: string): string {
+      const d = registration.created.find((r) => r.uniqueId === uniqueId);
+      return d?.vehicleId ?? "";
+    }
   }, 150_000);
 });
