@@ -295,9 +295,17 @@ describe("feed-only sockets", () => {
       socket.once("connect_error", reject);
     });
     const [event] = await api.event.list.query({ limit: 1 });
-    await new Promise((r) => setTimeout(r, 200)); // the server joins the room after its access check
+    // The server joins the socket to the feed room after its access check: acknowledging (idempotent,
+    // published again each time) until the socket hears it proves the join without guessing a delay.
     const republished = nextEvent(socket, (e) => e.id === event?.id);
-    await api.event.acknowledge.mutate({ eventId: event?.id ?? "" });
+    let heard = false;
+    void republished.then(() => {
+      heard = true;
+    });
+    for (let i = 0; i < 50 && !heard; i++) {
+      await api.event.acknowledge.mutate({ eventId: event?.id ?? "" });
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect((await republished).acknowledgedAt).not.toBeNull();
     const t0 = advance(10_000);
     await postTrack([{ t: t0, latitude: 30.5, longitude: -97.9, speedKph: 10 }]);
