@@ -132,9 +132,10 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: { db: PrismaCl
         Date.now(),
       );
       if (!signature.ok) return refuse(reply, 401, signature.reason);
-      const stored = await withScope(db, { kind: "system" }, (tx) =>
-        storeSamsaraEvent(tx, integration.tenantId, event),
-      );
+      const stored = await withScope(db, { kind: "system" }, async (tx) => {
+        await touchIntegration(tx, "samsara", event.orgId);
+        return storeSamsaraEvent(tx, integration.tenantId, event);
+      });
       fanout.publishFeed(stored);
       return reply.code(200).send({ stored: stored.events.length, duplicates: stored.duplicates });
     });

@@ -287,6 +287,11 @@ describe("Samsara webhooks", () => {
       expect(live.vehicleId).not.toBeNull();
       expect(await (await post(body)).json()).toEqual({ stored: 0, duplicates: 1 });
       expect(await testOwnerPrisma().vehicleEvent.count({ where: { tenantId, externalId: eventId } })).toBe(1);
+      // The receiving integration (this org id only) records when it last heard from Samsara.
+      const integration = await testOwnerPrisma().integration.findUniqueOrThrow({
+        where: { provider_externalId: { provider: "samsara", externalId: samsaraOrgId } },
+      });
+      expect(integration.lastEventAt).toBeInstanceOf(Date);
     } finally {
       socket.disconnect();
     }

@@ -4,6 +4,7 @@
  * idempotency (msg_webhook_deliveries). Everything here runs inside a scoped transaction given by the
  * caller; what it returns is what the live feed (`event` / `message` on `/live`) publishes after COMMIT.
  */
+import { randomUUID } from "node:crypto";
 import type { Db } from "@fleetcore/db";
 import type { EventSeverity, LiveMessage, LiveVehicleEvent, MessageStatus } from "@fleetcore/realtime";
 
@@ -99,47 +100,79 @@ const EVENT_COLUMNS = `e.id, e.time, e.tenant_id, e.source, e.type, e.severity, 
   e.geofence_id, e.latitude, e.longitude, e.speed_kph, e.acknowledged_at, e.acknowledged_by_user_id::text AS acknowledged_by`;
 
 /**
- * Stores vehicle events (one multi-row INSERT). A vehicle's current driver (open assignment) is
- * filled in when the event names a vehicle and no driver.
- * @returns the stored events in the live feed's shape, in input order
+ * One multi-row INSERT of vehicle events, for any client: ids are made here, so only the driver the
+ * database filled in is read back (`RETURNING id, driver_id`). A vehicle's current driver (open
+ * assignment) is filled in when the event names a vehicle and no driver. Run `sql` with `params`,
+ * then build the stored events with {@link storedVehicleEvents}.
  */
+export function vehicleEventInsert(events: NewVehicleEvent[]): { sql: string; params: unknown[]; ids: string[] } {
+  const ids = events.map(() => randomUUID());
+  return {
+    ids,
+    sql: `INSERT INTO tel_events (id, tenant_id, time, source, type, severity, title, vehicle_id, driver_id, device_id,
+                                 geofence_id, latitude, longitude, speed_kph, external_id, attributes)
+          SELECT x.id, x.tenant_id, x.time, x.source, x.type, x.severity, x.title, x.vehicle_id,
+                 coalesce(x.driver_id, (SELECT a.driver_id FROM flt_vehicle_assignments a
+                                         WHERE a.vehicle_id = x.vehicle_id AND a.end_at IS NULL LIMIT 1)),
+                 x.device_id, x.geofence_id, x.latitude, x.longitude, x.speed_kph, x.external_id, x.attributes
+            FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::tel_event_severity[],
+                        $7::text[], $8::uuid[], $9::uuid[], $10::uuid[], $11::uuid[], $12::float8[], $13::float8[],
+                        $14::real[], $15::text[], $16::jsonb[])
+              AS x(id, tenant_id, time, source, type, severity, title, vehicle_id, driver_id, device_id, geofence_id,
+                   latitude, longitude, speed_kph, external_id, attributes)
+          RETURNING id::text, driver_id::text`,
+    params: [
+      ids,
+      events.map((e) => e.tenantId),
+      events.map((e) => e.time),
+      events.map((e) => e.source),
+      events.map((e) => e.type),
+      events.map((e) => e.severity),
+      events.map((e) => e.title),
+      events.map((e) => e.vehicleId ?? null),
+      events.map((e) => e.driverId ?? null),
+      events.map((e) => e.deviceId ?? null),
+      events.map((e) => e.geofenceId ?? null),
+      events.map((e) => e.latitude ?? null),
+      events.map((e) => e.longitude ?? null),
+      events.map((e) => e.speedKph ?? null),
+      events.map((e) => e.externalId ?? null),
+      events.map((e) => JSON.stringify(e.attributes ?? {})),
+    ],
+  };
+}
+
+/** The events {@link vehicleEventInsert} stored, in the live feed's shape and input order. */
+export function storedVehicleEvents(
+  events: NewVehicleEvent[],
+  ids: string[],
+  returned: { id: string; driver_id: string | null }[],
+): StoredVehicleEvent[] {
+  const drivers = new Map(returned.map((r) => [r.id, r.driver_id]));
+  return events.map((e, i) => ({
+    id: ids[i] as string,
+    tenantId: e.tenantId,
+    time: e.time.toISOString(),
+    source: e.source,
+    type: e.type,
+    severity: e.severity,
+    title: e.title,
+    vehicleId: e.vehicleId ?? null,
+    driverId: drivers.get(ids[i] as string) ?? null,
+    geofenceId: e.geofenceId ?? null,
+    latitude: e.latitude ?? null,
+    longitude: e.longitude ?? null,
+    speedKph: e.speedKph ?? null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+  }));
+}
+
+/** Stores vehicle events in the caller's Prisma transaction ({@link vehicleEventInsert}); in input order. */
 export async function insertVehicleEvents(db: Db, events: NewVehicleEvent[]): Promise<StoredVehicleEvent[]> {
   if (events.length === 0) return [];
-  const rows = await db.$queryRawUnsafe<EventRow[]>(
-    `WITH x AS (
-       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::tel_event_severity[], $6::text[],
-                            $7::uuid[], $8::uuid[], $9::uuid[], $10::uuid[], $11::float8[], $12::float8[], $13::real[],
-                            $14::text[], $15::jsonb[]) WITH ORDINALITY
-         AS x(tenant_id, time, source, type, severity, title, vehicle_id, driver_id, device_id, geofence_id,
-              latitude, longitude, speed_kph, external_id, attributes, n)
-     ), e AS (
-       INSERT INTO tel_events (tenant_id, time, source, type, severity, title, vehicle_id, driver_id, device_id,
-                               geofence_id, latitude, longitude, speed_kph, external_id, attributes)
-       SELECT x.tenant_id, x.time, x.source, x.type, x.severity, x.title, x.vehicle_id,
-              coalesce(x.driver_id, (SELECT a.driver_id FROM flt_vehicle_assignments a
-                                      WHERE a.vehicle_id = x.vehicle_id AND a.end_at IS NULL LIMIT 1)),
-              x.device_id, x.geofence_id, x.latitude, x.longitude, x.speed_kph, x.external_id, x.attributes
-         FROM x ORDER BY x.n
-       RETURNING *
-     )
-     SELECT ${EVENT_COLUMNS} FROM e`,
-    events.map((e) => e.tenantId),
-    events.map((e) => e.time),
-    events.map((e) => e.source),
-    events.map((e) => e.type),
-    events.map((e) => e.severity),
-    events.map((e) => e.title),
-    events.map((e) => e.vehicleId ?? null),
-    events.map((e) => e.driverId ?? null),
-    events.map((e) => e.deviceId ?? null),
-    events.map((e) => e.geofenceId ?? null),
-    events.map((e) => e.latitude ?? null),
-    events.map((e) => e.longitude ?? null),
-    events.map((e) => e.speedKph ?? null),
-    events.map((e) => e.externalId ?? null),
-    events.map((e) => JSON.stringify(e.attributes ?? {})),
-  );
-  return rows.map(toLiveEvent);
+  const { sql, params, ids } = vehicleEventInsert(events);
+  return storedVehicleEvents(events, ids, await db.$queryRawUnsafe(sql, ...params));
 }
 
 /** Filters of the event list (the feed page). */

@@ -289,10 +289,6 @@ export async function storeSamsaraEvent(db: Db, tenantId: string, event: Samsara
       },
     },
   ]);
-  await db.integration.updateMany({
-    where: { tenantId, provider: "samsara" },
-    data: { lastEventAt: new Date() },
-  });
   return { messages: [], events, duplicates: 0 };
 }
 

@@ -10,11 +10,15 @@
  * Presence and device statuses are seeded from the database at start, so a restart neither bursts
  * "entered" events nor misses an exit (nor announces every device "back online" after downtime).
  */
-import { randomUUID } from "node:crypto";
 import { type Db, type PgPool, type PgPoolClient, type PrismaClient, withPgScope, withScope } from "@fleetcore/db";
 import { type DeviceStatusEvent, OFFLINE_AFTER_MS } from "@fleetcore/realtime";
 import { loadGeofenceDefs } from "../fleet/geofences";
-import type { NewVehicleEvent, StoredVehicleEvent } from "../messaging/feed";
+import {
+  type NewVehicleEvent,
+  type StoredVehicleEvent,
+  storedVehicleEvents,
+  vehicleEventInsert,
+} from "../messaging/feed";
 import { type DerivedEvent, EventRulesEngine, type ObservedFix, type RuleLimits } from "./eventRules";
 import { GeofenceIndex } from "./geofences";
 import { DEFAULT_TENANT_EVENT_RULES, type TenantEventRules } from "./ruleSettings";
@@ -349,63 +353,12 @@ function toLimits(rules: Readonly<TenantEventRules>, vehicleKph: number | null):
   };
 }
 
-/**
- * Stores events in one statement (ids made here, so nothing but the filled-in driver is read back):
- * a vehicle's current driver (open assignment) is filled in when the event names a vehicle and no
- * driver. @returns the events in the live feed's shape, in input order
- */
+/** Stores events through the pg client ({@link vehicleEventInsert}); in input order. */
 async function insertDerivedEvents(client: PgPoolClient, events: NewVehicleEvent[]): Promise<StoredVehicleEvent[]> {
   if (events.length === 0) return [];
-  const ids = events.map(() => randomUUID());
-  const { rows } = await client.query<{ id: string; driver_id: string | null }>(
-    `INSERT INTO tel_events (id, tenant_id, time, source, type, severity, title, vehicle_id, driver_id, device_id,
-                             geofence_id, latitude, longitude, speed_kph, attributes)
-     SELECT x.id, x.tenant_id, x.time, x.source, x.type, x.severity, x.title, x.vehicle_id,
-            coalesce(x.driver_id, (SELECT a.driver_id FROM flt_vehicle_assignments a
-                                    WHERE a.vehicle_id = x.vehicle_id AND a.end_at IS NULL LIMIT 1)),
-            x.device_id, x.geofence_id, x.latitude, x.longitude, x.speed_kph, x.attributes
-       FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::tel_event_severity[],
-                   $7::text[], $8::uuid[], $9::uuid[], $10::uuid[], $11::uuid[], $12::float8[], $13::float8[],
-                   $14::real[], $15::jsonb[])
-         AS x(id, tenant_id, time, source, type, severity, title, vehicle_id, driver_id, device_id, geofence_id,
-              latitude, longitude, speed_kph, attributes)
-     RETURNING id, driver_id`,
-    [
-      ids,
-      events.map((e) => e.tenantId),
-      events.map((e) => e.time),
-      events.map((e) => e.source),
-      events.map((e) => e.type),
-      events.map((e) => e.severity),
-      events.map((e) => e.title),
-      events.map((e) => e.vehicleId ?? null),
-      events.map((e) => e.driverId ?? null),
-      events.map((e) => e.deviceId ?? null),
-      events.map((e) => e.geofenceId ?? null),
-      events.map((e) => e.latitude ?? null),
-      events.map((e) => e.longitude ?? null),
-      events.map((e) => e.speedKph ?? null),
-      events.map((e) => JSON.stringify(e.attributes ?? {})),
-    ],
-  );
-  const drivers = new Map(rows.map((r) => [r.id, r.driver_id]));
-  return events.map((e, i) => ({
-    id: ids[i] as string,
-    tenantId: e.tenantId,
-    time: e.time.toISOString(),
-    source: e.source,
-    type: e.type,
-    severity: e.severity,
-    title: e.title,
-    vehicleId: e.vehicleId ?? null,
-    driverId: drivers.get(ids[i] as string) ?? null,
-    geofenceId: e.geofenceId ?? null,
-    latitude: e.latitude ?? null,
-    longitude: e.longitude ?? null,
-    speedKph: e.speedKph ?? null,
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-  }));
+  const { sql, params, ids } = vehicleEventInsert(events);
+  const { rows } = await client.query<{ id: string; driver_id: string | null }>(sql, params);
+  return storedVehicleEvents(events, ids, rows);
 }
 
 /** Applies the latest enter/exit per (vehicle, geofence) to tel_geofence_presence. */

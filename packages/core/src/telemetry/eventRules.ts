@@ -53,13 +53,6 @@ export interface RuleLimits {
   idleMaxS: number | null;
 }
 
-/** Defaults for {@link RuleLimits} fields the caller has no setting for. */
-export const DEFAULT_RULE_LIMITS: Readonly<RuleLimits> = Object.freeze({
-  overspeedKph: null,
-  overspeedMinDurationS: 15,
-  idleMaxS: null,
-});
-
 /** Below this speed, km/h, an ignition-on vehicle counts as idling (= MOVING_SPEED_KPH of @fleetcore/realtime). */
 export const IDLE_SPEED_KPH = 3;
 /**
