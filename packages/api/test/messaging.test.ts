@@ -86,7 +86,12 @@ describe("tenant isolation with crafted ids", () => {
     expect(await trpcCode(ownerA.api.conversation.send({ driverId: driverB, body: "hello" }))).toBe("NOT_FOUND");
     expect(await trpcCode(ownerA.api.conversation.messages({ driverId: driverB }))).toBe("NOT_FOUND");
     await ownerB.api.conversation.send({ driverId: driverB, body: "B's own message" });
+    // B's conversation has unread messages; A marking it read changes nothing.
+    await testOwnerPrisma().conversation.updateMany({ where: { driverId: driverB }, data: { unreadCount: 2 } });
     expect((await ownerA.api.conversation.markRead({ driverId: driverB })).wasUnread).toBe(0);
+    const stillUnread = await testOwnerPrisma().conversation.findFirstOrThrow({ where: { driverId: driverB } });
+    expect(stillUnread.unreadCount).toBe(2);
+    expect((await ownerB.api.conversation.markRead({ driverId: driverB })).wasUnread).toBe(2);
     expect((await ownerA.api.conversation.list({})).map((c) => c.driverId)).not.toContain(driverB);
     expect((await ownerA.api.conversation.recent({})).map((m) => m.driverId)).not.toContain(driverB);
     expect((await ownerA.api.conversation.outbox({})).map((o) => o.to)).not.toContain("+15125550191");
