@@ -12,19 +12,10 @@
  * all of its items are loaded. Only items at or after the newest cursor of the streams that have more
  * are shown, so an older page of one stream never leaves a hole the other stream has not filled yet.
  */
-import {
-  type EventSeverity,
-  LIVE_NAMESPACE,
-  type LiveClientToServerEvents,
-  type LiveMessage,
-  type LiveServerToClientEvents,
-  type LiveVehicleEvent,
-  type MessageStatus,
-  SOCKET_PATH,
-} from "@fleetcore/realtime";
+import type { EventSeverity, LiveMessage, LiveVehicleEvent, MessageStatus } from "@fleetcore/realtime";
 import { EVENT_SEVERITIES } from "@fleetcore/validators";
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { io, type Socket } from "socket.io-client";
+import { openLiveSocket } from "./socket";
 
 export type FeedKind = "event" | "message";
 
@@ -629,65 +620,38 @@ export class LiveFeed {
   }
 }
 
-/** Reconnection back-off after the server refused or dropped us (Socket.IO does not retry those), ms. */
-const RETRY_MIN_MS = 2000;
-const RETRY_MAX_MS = 60_000;
 /** The first page waits this long for the socket (so it is fetched once, after it), ms. */
 const FIRST_LOAD_WAIT_MS = 1500;
 
 /**
- * Connects `feed` to `/live` (session cookie, or `auth.displayToken` for a wall display) for `event`
- * and `message`, the way livePositions.ts's `connectLiveFleet` does: Socket.IO reconnects after network loss; a
- * refused handshake or a server-side disconnect is retried with back-off (2 s doubling to 60 s).
- * The first page is fetched once connected (or after 1.5 s without a connection).
+ * Connects `feed` to `/live` for `event` and `message` only (`feedOnly`: the server sends no
+ * positions), kept connected by {@link openLiveSocket}. The first page is fetched once connected
+ * (or after 1.5 s without a connection).
  * @returns disconnects and stops retrying
  */
 export function connectLiveFeed(feed: LiveFeed, opts: { displayToken?: string } = {}): () => void {
-  const socket: Socket<LiveServerToClientEvents, LiveClientToServerEvents> = io(LIVE_NAMESPACE, {
-    path: SOCKET_PATH,
-    withCredentials: true,
-    // Feed only: the server sends this socket no positions (see SocketAuth.feedOnly).
-    auth: { feedOnly: true, ...(opts.displayToken ? { displayToken: opts.displayToken } : {}) },
-    reconnectionDelayMax: 5000,
-  });
-  let stopped = false;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let retryMs = RETRY_MIN_MS;
-  const retry = () => {
-    if (stopped || retryTimer) return;
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      if (!stopped && !socket.connected && !socket.active) socket.connect();
-    }, retryMs);
-    retryMs = Math.min(RETRY_MAX_MS, retryMs * 2);
-  };
   let firstLoadTimer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
     firstLoadTimer = undefined;
     void feed.refresh();
   }, FIRST_LOAD_WAIT_MS);
-  socket.on("connect", () => {
-    retryMs = RETRY_MIN_MS;
-    if (firstLoadTimer) {
-      clearTimeout(firstLoadTimer);
-      firstLoadTimer = undefined;
-    }
-    feed.setConnected(true, socket.recovered);
-  });
-  socket.on("disconnect", (reason) => {
-    feed.setConnected(false);
-    if (reason === "io server disconnect") retry();
-  });
-  socket.on("connect_error", () => {
-    if (!socket.active) retry();
-  });
+  const { socket, stop } = openLiveSocket(
+    { feedOnly: true, ...(opts.displayToken ? { displayToken: opts.displayToken } : {}) },
+    {
+      connect: (recovered) => {
+        if (firstLoadTimer) {
+          clearTimeout(firstLoadTimer);
+          firstLoadTimer = undefined;
+        }
+        feed.setConnected(true, recovered);
+      },
+      disconnect: () => feed.setConnected(false),
+    },
+  );
   socket.on("event", (event) => feed.applyEvent(event));
   socket.on("message", (message) => feed.applyMessage(message));
   return () => {
-    stopped = true;
-    if (retryTimer) clearTimeout(retryTimer);
     if (firstLoadTimer) clearTimeout(firstLoadTimer);
-    socket.disconnect();
-    feed.setConnected(false);
+    stop();
   };
 }
 

@@ -13,17 +13,13 @@ import {
   type Ack,
   classifyMovement,
   type DeviceStatusEvent,
-  LIVE_NAMESPACE,
-  type LiveClientToServerEvents,
   type LivePosition,
-  type LiveServerToClientEvents,
   MOVING_SPEED_KPH,
-  SOCKET_PATH,
   type VehicleMovementStatus,
   type VehicleStatusEvent,
 } from "@fleetcore/realtime";
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { io, type Socket } from "socket.io-client";
+import { openLiveSocket } from "./socket";
 
 /** One point of a vehicle's trail: degrees WGS 84, fix time in ms since epoch. */
 export interface TrailPoint {
@@ -331,38 +327,19 @@ function insertTrailPoint(trail: TrailPoint[], point: TrailPoint): boolean {
   return true;
 }
 
-/** Reconnection back-off after the server refused or dropped us (Socket.IO does not retry those), ms. */
-const RETRY_MIN_MS = 2000;
-const RETRY_MAX_MS = 60_000;
 /** How often statuses are re-classified in the browser as time passes, ms. */
 const RECLASSIFY_EVERY_MS = 10_000;
 
 /**
- * Connects `fleet` to `/live` (session cookie, or `auth.displayToken` for a wall display) and keeps it
- * connected: Socket.IO reconnects by itself after network loss (back-off up to 5 s, so a wall display
- * is back within seconds of the network); when the server refuses the handshake or disconnects us,
- * which Socket.IO does not retry, this retries with back-off (2 s doubling to 60 s). Each (re)connection brings a
- * fresh `snapshot` and re-subscribes tracked vehicles.
+ * Connects `fleet` to `/live`, kept connected by {@link openLiveSocket}. Each (re)connection brings
+ * a fresh `snapshot` and re-subscribes tracked vehicles.
  * @returns disconnects and stops retrying
  */
 export function connectLiveFleet(fleet: LiveFleet, opts: { displayToken?: string } = {}): () => void {
-  const socket: Socket<LiveServerToClientEvents, LiveClientToServerEvents> = io(LIVE_NAMESPACE, {
-    path: SOCKET_PATH,
-    withCredentials: true,
-    auth: opts.displayToken ? { displayToken: opts.displayToken } : undefined,
-    reconnectionDelayMax: 5000,
+  const { socket, stop } = openLiveSocket(opts.displayToken ? { displayToken: opts.displayToken } : {}, {
+    connect: () => fleet.setConnected(true),
+    disconnect: () => fleet.setConnected(false),
   });
-  let stopped = false;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let retryMs = RETRY_MIN_MS;
-  const retry = () => {
-    if (stopped || retryTimer) return;
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      if (!stopped && !socket.connected && !socket.active) socket.connect();
-    }, retryMs);
-    retryMs = Math.min(RETRY_MAX_MS, retryMs * 2);
-  };
   fleet.setTransport({
     subscribeTrack: (vehicleId) => {
       // An older server without the handler never acks: the timeout keeps that harmless.
@@ -372,17 +349,6 @@ export function connectLiveFleet(fleet: LiveFleet, opts: { displayToken?: string
       socket.emit("track:unsubscribe", vehicleId);
     },
   });
-  socket.on("connect", () => {
-    retryMs = RETRY_MIN_MS;
-    fleet.setConnected(true);
-  });
-  socket.on("disconnect", (reason) => {
-    fleet.setConnected(false);
-    if (reason === "io server disconnect") retry();
-  });
-  socket.on("connect_error", () => {
-    if (!socket.active) retry();
-  });
   socket.on("snapshot", (positions) => fleet.applySnapshot(positions));
   socket.on("positions", (positions) => fleet.applyPositions(positions));
   socket.on("track", (positions) => fleet.applyTrack(positions));
@@ -390,12 +356,9 @@ export function connectLiveFleet(fleet: LiveFleet, opts: { displayToken?: string
   socket.on("device", (events) => fleet.applyDeviceStatuses(events));
   const reclassifyTimer = setInterval(() => fleet.reclassify(), RECLASSIFY_EVERY_MS);
   return () => {
-    stopped = true;
-    if (retryTimer) clearTimeout(retryTimer);
     clearInterval(reclassifyTimer);
     fleet.setTransport(null);
-    socket.disconnect();
-    fleet.setConnected(false);
+    stop();
   };
 }
 
