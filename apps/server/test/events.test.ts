@@ -6,7 +6,7 @@
  * by opt-out and quiet hours with the reason, and through the WhatsApp Cloud API wire format (a
  * local server standing in for graph.facebook.com) with Meta's status webhooks and errors.
  */
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AppRouter } from "@fleetcore/api";
@@ -24,6 +24,7 @@ import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenantWithFleet, createUser, PASSWORD } from "../../../packages/api/test/fixtures";
 import { httpLogin, startTestServer, trpcClient } from "./helpers";
+import { postWhatsApp, whatsAppStatus, whatsAppText } from "./whatsapp";
 
 type LiveSocket = Socket<LiveServerToClientEvents, LiveClientToServerEvents>;
 
@@ -421,42 +422,12 @@ describe("dispatcher replies", () => {
     expect(early.statusReason).toMatch(/24 h/);
 
     // The driver writes (an inbound webhook), then the reply goes out.
-    const inbound = JSON.stringify({
-      object: "whatsapp_business_account",
-      entry: [
-        {
-          id: "1",
-          changes: [
-            {
-              field: "messages",
-              value: {
-                messaging_product: "whatsapp",
-                metadata: { display_phone_number: "15550001111", phone_number_id: phoneNumberId },
-                contacts: [{ profile: { name: "Ana" }, wa_id: "15125550177" }],
-                messages: [
-                  {
-                    from: "15125550177",
-                    id: `wamid.in${Date.now()}`,
-                    timestamp: String(Math.floor(Date.now() / 1000)),
-                    type: "text",
-                    text: { body: "On my way" },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
+    const inbound = whatsAppText(phoneNumberId, {
+      id: `wamid.in${Date.now()}`,
+      from: "15125550177",
+      text: "On my way",
     });
-    const hook = (body: string) =>
-      fetch(`${server.url}/webhooks/whatsapp`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "x-hub-signature-256": `sha256=${createHmac("sha256", appSecret).update(body).digest("hex")}`,
-        },
-        body,
-      });
+    const hook = (body: string) => postWhatsApp(server.url, body, appSecret);
     expect((await hook(inbound)).status).toBe(200);
     const touched = (await api.integration.list.query()).find((i) => i.id === integration.id);
     expect(touched?.lastEventAt).toBeInstanceOf(Date);
@@ -481,30 +452,10 @@ describe("dispatcher replies", () => {
 
     // Meta reports delivery: the message moves on, live.
     const delivered = nextMessage(socket, (m) => m.id === reply.id && m.status === "delivered");
-    const status = JSON.stringify({
-      object: "whatsapp_business_account",
-      entry: [
-        {
-          id: "1",
-          changes: [
-            {
-              field: "messages",
-              value: {
-                messaging_product: "whatsapp",
-                metadata: { display_phone_number: "15550001111", phone_number_id: phoneNumberId },
-                statuses: [
-                  {
-                    id: stored.providerMessageId,
-                    status: "delivered",
-                    timestamp: String(Math.floor(Date.now() / 1000)),
-                    recipient_id: "15125550177",
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
+    const status = whatsAppStatus(phoneNumberId, {
+      id: stored.providerMessageId ?? "",
+      status: "delivered",
+      recipient: "15125550177",
     });
     expect((await hook(status)).status).toBe(200);
     await delivered;

@@ -18,6 +18,7 @@ import {
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpLogin, startTestServer } from "./helpers";
+import { metaSignature as metaSignatureOf, whatsAppBody as whatsAppBodyOf, whatsAppText } from "./whatsapp";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let ownerCookie: string;
@@ -64,8 +65,7 @@ function connect(): Promise<LiveSocket> {
   });
 }
 
-const metaSignature = (body: string, secret = appSecret) =>
-  `sha256=${createHmac("sha256", secret).update(body, "utf8").digest("hex")}`;
+const metaSignature = (body: string, secret = appSecret) => metaSignatureOf(body, secret);
 
 function postWhatsApp(body: string, signature: string | null = metaSignature(body)) {
   const headers: Record<string, string> = { "content-type": "application/json" };
@@ -73,32 +73,9 @@ function postWhatsApp(body: string, signature: string | null = metaSignature(bod
   return fetch(`${server.url}/webhooks/whatsapp`, { method: "POST", headers, body });
 }
 
-function whatsAppBody(value: Record<string, unknown>): string {
-  return JSON.stringify({
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: "102290129340398",
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "15550783881", phone_number_id: phoneNumberId },
-              ...value,
-            },
-          },
-        ],
-      },
-    ],
-  });
-}
-
+const whatsAppBody = (value: Record<string, unknown>) => whatsAppBodyOf(phoneNumberId, value);
 const textMessage = (id: string, from: string, text: string) =>
-  whatsAppBody({
-    contacts: [{ profile: { name: "Maria" }, wa_id: from }],
-    messages: [{ from, id, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
-  });
+  whatsAppText(phoneNumberId, { id, from, text, name: "Maria" });
 
 const countMessages = (providerMessageId: string) =>
   testOwnerPrisma().message.count({ where: { tenantId, providerMessageId } });

@@ -12,6 +12,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { testOwnerPrisma } from "@fleetcore/db/test-context";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { postWhatsApp, whatsAppText } from "../whatsapp";
 import { browserSuite, submitSignIn } from "./browser";
 
 const DISPATCHER = "dispatch@lonestar.demo";
@@ -50,39 +51,8 @@ beforeAll(async () => {
 });
 
 function postWhatsAppText(id: string, text: string): Promise<Response> {
-  const body = JSON.stringify({
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: "102290129340398",
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "15550783881", phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name: "Rosa" }, wa_id: driverPhone.slice(1) }],
-              messages: [
-                {
-                  from: driverPhone.slice(1),
-                  id,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  type: "text",
-                  text: { body: text },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  });
-  const signature = `sha256=${createHmac("sha256", appSecret).update(body, "utf8").digest("hex")}`;
-  return fetch(`${suite.server.url}/webhooks/whatsapp`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-hub-signature-256": signature },
-    body,
-  });
+  const body = whatsAppText(phoneNumberId, { id, from: driverPhone.slice(1), text, name: "Rosa" });
+  return postWhatsApp(suite.server.url, body, appSecret);
 }
 
 function postSamsaraGeofenceEntry(eventId: string, place: string): Promise<Response> {
