@@ -16,6 +16,7 @@ export const PERMISSION_RESOURCES = [
   "audit",
   "billing",
   "settings",
+  "support",
 ] as const;
 export type PermissionResource = (typeof PERMISSION_RESOURCES)[number];
 export const PERMISSION_ACTIONS = ["read", "write", "acknowledge"] as const;

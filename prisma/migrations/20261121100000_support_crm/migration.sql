@@ -591,3 +591,10 @@ INSERT INTO "sup_business_calendar" ("id") VALUES (1);
 -- opportunity stages use the same progression).
 INSERT INTO "crm_stage_probabilities" ("stage", "probability_pct") VALUES
   ('prospecting', 10), ('qualified', 25), ('proposal_sent', 50), ('negotiation', 75), ('won', 100), ('lost', 0);
+
+-- The `support` permission (tickets and feedback; catalog: packages/validators/src/permissions.ts):
+-- admins and dispatchers open and answer tickets, viewers read them. Owners have "*" already.
+UPDATE "adm_roles" SET permissions = permissions || '{"support": ["read", "write"]}'::jsonb, updated_at = now()
+ WHERE tenant_id IS NULL AND name IN ('admin', 'dispatcher');
+UPDATE "adm_roles" SET permissions = permissions || '{"support": ["read"]}'::jsonb, updated_at = now()
+ WHERE tenant_id IS NULL AND name = 'viewer';
