@@ -104,6 +104,7 @@ export async function buildApp(opts: {
     // Replaced below, once the live feed and the dispatcher exist.
     feed: { publishFeed() {} },
     outbound: { kick() {} },
+    rooms: opts.services?.rooms ?? ((room, event, ...args) => io.to(room).emit(event, ...args)),
   };
   const allowedOrigins = env.PUBLIC_URL ? [new URL(env.PUBLIC_URL).origin] : [];
 

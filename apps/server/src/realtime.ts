@@ -7,9 +7,15 @@
  * disconnected by a periodic sweep ({@link sweepEndedSockets}).
  */
 import fastifyCookie from "@fastify/cookie";
-import { findUsableDisplayToken, isTenantLocked, resolveTenantAccess, validateSessionToken } from "@fleetcore/core";
+import {
+  findProviderEmployee,
+  findUsableDisplayToken,
+  isTenantLocked,
+  resolveTenantAccess,
+  validateSessionToken,
+} from "@fleetcore/core";
 import { type PrismaClient, withScope } from "@fleetcore/db";
-import { type SocketAuth, tenantRoom } from "@fleetcore/realtime";
+import { SUPPORT_ROOM, type SocketAuth, tenantRoom, userRoom } from "@fleetcore/realtime";
 import type { Socket } from "socket.io";
 import { z } from "zod";
 import type { FleetcoreSocketServer } from "./app";
@@ -72,7 +78,10 @@ export async function mayJoin(
   return access !== null && (access.access === "provider" || !isTenantLocked(access.tenantStatus));
 }
 
-/** Joins each new socket to its active tenant and handles tenant:join / tenant:leave. */
+/**
+ * Joins each new socket to its active tenant, its user's room (notifications) and, for provider
+ * staff, the support room; handles tenant:join / tenant:leave.
+ */
 export function registerSocketHandlers(io: FleetcoreSocketServer, db: PrismaClient): void {
   io.on("connection", async (socket) => {
     // Listeners first: anything awaited before them would drop the client's first events.
@@ -90,6 +99,14 @@ export function registerSocketHandlers(io: FleetcoreSocketServer, db: PrismaClie
       await socket.leave(tenantRoom(tenantId));
       socket.data.tenantIds.delete(tenantId);
     });
+    const { userId, kind } = socket.data;
+    if (kind === "user" && userId) {
+      await socket.join(userRoom(userId));
+      const employee = await withScope(db, { kind: "user", userId }, (tx) => findProviderEmployee(tx, userId)).catch(
+        () => null,
+      );
+      if (employee) await socket.join(SUPPORT_ROOM);
+    }
     const active = socket.data.activeTenantId;
     if (active && (await mayJoin(db, socket, active).catch(() => false))) {
       await socket.join(tenantRoom(active));

@@ -16,6 +16,7 @@ import { integrationRouter } from "./routers/integration";
 import { invitationRouter } from "./routers/invitation";
 import { memberRouter } from "./routers/member";
 import { messageAnalyticsRouter } from "./routers/messageAnalytics";
+import { notificationRouter } from "./routers/notification";
 import { providerRouter } from "./routers/provider";
 import { replayRouter } from "./routers/replay";
 import { systemRouter } from "./routers/system";
@@ -41,6 +42,7 @@ export const appRouter = router({
   conversation: conversationRouter,
   integration: integrationRouter,
   messageAnalytics: messageAnalyticsRouter,
+  notification: notificationRouter,
 });
 
 export type AppRouter = typeof appRouter;

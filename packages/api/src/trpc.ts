@@ -53,6 +53,16 @@ export type TenantEventPublisher = <E extends keyof ServerToClientEvents>(
   ...args: Parameters<ServerToClientEvents[E]>
 ) => void;
 
+/**
+ * Emits a live event to a room of the default Socket.IO namespace: a person's room
+ * (`userRoom(userId)`, notifications) or the provider support room (`SUPPORT_ROOM`).
+ */
+export type RoomPublisher = <E extends keyof ServerToClientEvents>(
+  room: string,
+  event: E,
+  ...args: Parameters<ServerToClientEvents[E]>
+) => void;
+
 /** Sets and clears the session cookie (the HTTP adapter implements it; tests record calls). */
 export interface SessionCookies {
   set(token: string, expiresAt: Date): void;
@@ -69,6 +79,8 @@ export interface Services {
   feed: { publishFeed(items: { events?: StoredVehicleEvent[]; messages?: StoredMessage[] }): void };
   /** Sends queued driver messages now (the server's OutboundMessageDispatcher); call after commit. */
   outbound: { kick(): void };
+  /** Emits to user rooms and the support room (call after commit: `ctx.afterCommit`). */
+  rooms: RoomPublisher;
 }
 
 /** What every procedure receives. */
@@ -103,6 +115,7 @@ export function createContextInner(opts: {
       publicUrl: opts.services?.publicUrl ?? "http://localhost:3000",
       feed: opts.services?.feed ?? { publishFeed() {} },
       outbound: opts.services?.outbound ?? { kick() {} },
+      rooms: opts.services?.rooms ?? (() => {}),
     },
     meta: opts.meta ?? {},
     cookies: opts.cookies ?? { set() {}, clear() {} },

@@ -34,6 +34,7 @@ export * from "./messaging/feed";
 export * from "./messaging/inbound";
 export * from "./messaging/integrations";
 export * from "./messaging/outbound";
+export * from "./notifications/notifications";
 export * from "./telemetry/derivedEvents";
 export * from "./telemetry/eventRules";
 export * from "./telemetry/geofences";

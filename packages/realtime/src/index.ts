@@ -20,10 +20,45 @@ export interface VehicleCreatedEvent {
   createdAt: string;
 }
 
+/**
+ * Payload of `ticket:updated`: something changed on a support ticket. It carries no content, only
+ * what changed, so clients refetch through the API (which applies the reader's access rules).
+ * Tenants' rooms get it for public changes only (never for an internal note); the provider support
+ * room ({@link SUPPORT_ROOM}) gets every change.
+ */
+export interface TicketUpdatedEvent {
+  ticketId: string;
+  tenantId: string;
+  /** The ticket's human number (#1042). */
+  number: number;
+  /** created, message (a public reply), note (internal, provider room only), status, assigned, feedback. */
+  change: "created" | "message" | "note" | "status" | "assigned" | "feedback";
+  status: "open" | "in_progress" | "awaiting_customer" | "resolved" | "closed";
+  /** ISO 8601. */
+  at: string;
+}
+
+/** Payload of `notification`: a new in-app notification for the socket's user (adm_notifications). */
+export interface NotificationEvent {
+  id: string;
+  kind: string;
+  title: string;
+  body: string | null;
+  /** In-app path, e.g. "/support/tickets/…". */
+  link: string | null;
+  tenantId: string | null;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
 /** Events the server emits. */
 export interface ServerToClientEvents {
   /** A vehicle was created in a tenant the socket has joined. */
   "vehicle:created": (event: VehicleCreatedEvent) => void;
+  /** A support ticket changed (tenant room: public changes; {@link SUPPORT_ROOM}: all). */
+  "ticket:updated": (event: TicketUpdatedEvent) => void;
+  /** A notification for this socket's user ({@link userRoom}). */
+  notification: (event: NotificationEvent) => void;
 }
 
 /** Events clients send. */
@@ -71,6 +106,15 @@ export interface SocketAuth {
 
 /** Room receiving one tenant's live events. */
 export const tenantRoom = (tenantId: string): string => `tenant:${tenantId}`;
+
+/** Room of one person's sockets (default namespace): their notifications. Joined at connection. */
+export const userRoom = (userId: string): string => `user:${userId}`;
+
+/**
+ * Room of provider staff (default namespace): every support ticket change across tenants, for the
+ * agents' queue. Sockets of active provider employees join it at connection.
+ */
+export const SUPPORT_ROOM = "provider:support";
 
 /**
  * Namespace of the live operations feed (positions). Authenticated like the default namespace
