@@ -19,6 +19,7 @@ import { messageAnalyticsRouter } from "./routers/messageAnalytics";
 import { notificationRouter } from "./routers/notification";
 import { providerRouter } from "./routers/provider";
 import { replayRouter } from "./routers/replay";
+import { supportMetricsRouter } from "./routers/supportMetrics";
 import { systemRouter } from "./routers/system";
 import { vehicleRouter } from "./routers/vehicle";
 import { createCallerFactory, router } from "./trpc";
@@ -43,6 +44,7 @@ export const appRouter = router({
   integration: integrationRouter,
   messageAnalytics: messageAnalyticsRouter,
   notification: notificationRouter,
+  supportMetrics: supportMetricsRouter,
 });
 
 export type AppRouter = typeof appRouter;

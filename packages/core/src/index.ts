@@ -35,6 +35,7 @@ export * from "./messaging/inbound";
 export * from "./messaging/integrations";
 export * from "./messaging/outbound";
 export * from "./notifications/notifications";
+export * from "./support/metrics";
 export * from "./telemetry/derivedEvents";
 export * from "./telemetry/eventRules";
 export * from "./telemetry/geofences";

@@ -4,11 +4,11 @@
  */
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaClient } from "./generated/prisma/client";
+import { Prisma, PrismaClient } from "./generated/prisma/client";
 
 export type { Pool as PgPool, PoolClient as PgPoolClient } from "pg";
-export type { Prisma } from "./generated/prisma/client";
-export { PrismaClient };
+/** Prisma's namespace: types, and `Prisma.sql`/`Prisma.raw`/`Prisma.join` for composed raw queries. */
+export { Prisma, PrismaClient };
 
 const clients = new Map<string, PrismaClient>();
 
