@@ -7,6 +7,7 @@ import { NavLink, Outlet } from "react-router";
 import { errorMessage } from "../lib/errors";
 import { can, useSignOut, useSwitchTenant } from "../lib/session";
 import { useSignedIn } from "./Guards";
+import { NotificationBell } from "./NotificationBell";
 
 export function AppShell() {
   const me = useSignedIn();
@@ -38,6 +39,7 @@ export function AppShell() {
           {me.provider && <NavLink to="/admin/tenants">Provider admin</NavLink>}
         </nav>
         <div className="topbar-end">
+          <NotificationBell />
           <span className="who" title={me.user.email}>
             {me.user.fullName ?? me.user.email}
           </span>
