@@ -6,6 +6,7 @@
  */
 import type { PrismaClient } from "@fleetcore/db";
 import type { Tenant } from "@fleetcore/validators";
+import { seedCrm } from "./crm";
 import { seedDrivers } from "./drivers";
 import { seedFleet } from "./fleet";
 import { seedIdentity } from "./identity";
@@ -34,5 +35,8 @@ export async function seedDemo(db: PrismaClient): Promise<string[]> {
   // After the users: seeded replies are the demo dispatcher's.
   const operations = tenants.length === 2 ? await seedOperations(db, tenants) : null;
   if (operations) done.push(operations);
+  // After the users: the CRM's account manager and authors are the demo provider staff.
+  const crm = tenants.length === 2 ? await seedCrm(db, tenants) : null;
+  if (crm) done.push(crm);
   return done;
 }
