@@ -238,7 +238,7 @@ export async function seedCrm(db: PrismaClient, tenants: Tenant[]): Promise<stri
       ] as const;
       let previous: string | null = null;
       for (const c of contracts) {
-        const contract = await tx.crmContract.create({
+        const contract: { id: string } = await tx.crmContract.create({
           data: {
             tenantId: c.tenantId,
             planName: c.planName,

@@ -33,6 +33,7 @@ import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/a
 import Fastify, { type FastifyInstance } from "fastify";
 import { Server as SocketServer } from "socket.io";
 import { GtfsRealtimePoller } from "./gtfs";
+import { registerFileRoutes } from "./http/files";
 import { checkOrigin, clientMeta, cookieJar, createRequestContext } from "./http/session";
 import { buildOsmAndServer, registerIngestRoutes } from "./ingest";
 import { startLiveFeed } from "./live";
@@ -183,6 +184,7 @@ export async function buildApp(opts: {
 
   registerIngestRoutes(app, { ingest, pool, db, publish: (events) => fanout.publishFeed({ events }) });
   registerWebhookRoutes(app, { db, fanout });
+  await registerFileRoutes(app, { db, production });
 
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",

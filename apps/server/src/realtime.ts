@@ -15,7 +15,7 @@ import {
   validateSessionToken,
 } from "@fleetcore/core";
 import { type PrismaClient, withScope } from "@fleetcore/db";
-import { SUPPORT_ROOM, type SocketAuth, tenantRoom, userRoom } from "@fleetcore/realtime";
+import { type SocketAuth, SUPPORT_ROOM, tenantRoom, userRoom } from "@fleetcore/realtime";
 import type { Socket } from "socket.io";
 import { z } from "zod";
 import type { FleetcoreSocketServer } from "./app";

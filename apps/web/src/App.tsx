@@ -5,6 +5,9 @@ import { AppShell } from "./components/AppShell";
 import { RequirePermission, RequireProvider, RequireUser } from "./components/Guards";
 import { AccountPage } from "./pages/AccountPage";
 import { AuditPage, ProviderAuditPage } from "./pages/AuditPage";
+import { SupportQueuePage } from "./pages/admin/SupportQueuePage";
+import { SupportSettingsPage } from "./pages/admin/SupportSettingsPage";
+import { SupportTicketAdminPage } from "./pages/admin/SupportTicketAdminPage";
 import { TenantDetailPage } from "./pages/admin/TenantDetailPage";
 import { TenantsAdminPage } from "./pages/admin/TenantsAdminPage";
 import { DisplaysPage } from "./pages/DisplaysPage";
@@ -20,6 +23,8 @@ import { MembersPage } from "./pages/MembersPage";
 import { MessagingSettingsPage } from "./pages/MessagingSettingsPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
+import { SupportPage } from "./pages/support/SupportPage";
+import { SupportTicketPage } from "./pages/support/SupportTicketPage";
 import { VehicleDetailPage } from "./pages/VehicleDetailPage";
 import { VehiclesPage } from "./pages/VehiclesPage";
 
@@ -56,6 +61,8 @@ const TENANT_PAGES: { path: string; resource: PermissionResource; page: ReactNod
   { path: "replay", resource: "positions", page: withMap(<ReplayPage />) },
   { path: "audit", resource: "audit", page: <AuditPage /> },
   { path: "feed", resource: "events", page: <FeedPage /> },
+  { path: "support", resource: "support", page: <SupportPage /> },
+  { path: "support/tickets/:ticketId", resource: "support", page: <SupportTicketPage /> },
   { path: "settings/messaging", resource: "settings", page: <MessagingSettingsPage /> },
   {
     path: "analytics/messages",
@@ -68,11 +75,41 @@ const TENANT_PAGES: { path: string; resource: PermissionResource; page: ReactNod
   },
 ];
 
+const SupportMetricsPage = lazy(() =>
+  import("./pages/admin/SupportMetricsPage").then((m) => ({ default: m.SupportMetricsPage })),
+);
+
+/** CRM pages (provider staff): their own chunks; the forecast pulls in recharts. */
+const LeadsPage = lazy(() => import("./pages/admin/crm/LeadsPage").then((m) => ({ default: m.LeadsPage })));
+const PipelinePage = lazy(() => import("./pages/admin/crm/PipelinePage").then((m) => ({ default: m.PipelinePage })));
+const ForecastPage = lazy(() => import("./pages/admin/crm/ForecastPage").then((m) => ({ default: m.ForecastPage })));
+const ContractsPage = lazy(() => import("./pages/admin/crm/ContractsPage").then((m) => ({ default: m.ContractsPage })));
+const TenantSuccessPage = lazy(() =>
+  import("./pages/admin/crm/TenantSuccessPage").then((m) => ({ default: m.TenantSuccessPage })),
+);
+const withCrm = (page: ReactNode) => <Suspense fallback={<p className="muted">Loading…</p>}>{page}</Suspense>;
+
 /** Provider back-office pages, for provider staff only. */
 const PROVIDER_PAGES: { path: string; page: ReactNode }[] = [
   { path: "admin/tenants", page: <TenantsAdminPage /> },
   { path: "admin/tenants/:tenantId", page: <TenantDetailPage /> },
   { path: "admin/audit", page: <ProviderAuditPage /> },
+  { path: "admin/support", page: <SupportQueuePage /> },
+  { path: "admin/support/tickets/:ticketId", page: <SupportTicketAdminPage /> },
+  { path: "admin/support/settings", page: <SupportSettingsPage /> },
+  {
+    path: "admin/support/metrics",
+    page: (
+      <Suspense fallback={<p className="muted">Loading the charts…</p>}>
+        <SupportMetricsPage />
+      </Suspense>
+    ),
+  },
+  { path: "admin/crm/leads", page: withCrm(<LeadsPage />) },
+  { path: "admin/crm/pipeline", page: withCrm(<PipelinePage />) },
+  { path: "admin/crm/forecast", page: withCrm(<ForecastPage />) },
+  { path: "admin/crm/contracts", page: withCrm(<ContractsPage />) },
+  { path: "admin/tenants/:tenantId/success", page: withCrm(<TenantSuccessPage />) },
 ];
 
 export function App() {

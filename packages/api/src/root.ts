@@ -5,10 +5,12 @@
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { conversationRouter } from "./routers/conversation";
+import { crmRouter } from "./routers/crm";
 import { deviceRouter } from "./routers/device";
 import { displayRouter } from "./routers/display";
 import { driverRouter } from "./routers/driver";
 import { eventRouter } from "./routers/event";
+import { feedbackRouter } from "./routers/feedback";
 import { geofenceRouter } from "./routers/geofence";
 import { gtfsFeedRouter } from "./routers/gtfsFeed";
 import { ingestKeyRouter } from "./routers/ingestKey";
@@ -19,8 +21,11 @@ import { messageAnalyticsRouter } from "./routers/messageAnalytics";
 import { notificationRouter } from "./routers/notification";
 import { providerRouter } from "./routers/provider";
 import { replayRouter } from "./routers/replay";
+import { supportDeskRouter } from "./routers/supportDesk";
 import { supportMetricsRouter } from "./routers/supportMetrics";
+import { supportSettingsRouter } from "./routers/supportSettings";
 import { systemRouter } from "./routers/system";
+import { ticketRouter } from "./routers/ticket";
 import { vehicleRouter } from "./routers/vehicle";
 import { createCallerFactory, router } from "./trpc";
 
@@ -32,6 +37,7 @@ export const appRouter = router({
   display: displayRouter,
   audit: auditRouter,
   provider: providerRouter,
+  crm: crmRouter,
   vehicle: vehicleRouter,
   device: deviceRouter,
   driver: driverRouter,
@@ -45,6 +51,10 @@ export const appRouter = router({
   messageAnalytics: messageAnalyticsRouter,
   notification: notificationRouter,
   supportMetrics: supportMetricsRouter,
+  ticket: ticketRouter,
+  supportDesk: supportDeskRouter,
+  supportSettings: supportSettingsRouter,
+  feedback: feedbackRouter,
 });
 
 export type AppRouter = typeof appRouter;

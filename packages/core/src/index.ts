@@ -2,6 +2,13 @@
  * @fleetcore/core — domain services. Pure where possible; never imports tRPC, React or Socket.IO.
  */
 export * from "./audit/audit";
+export * from "./crm/contracts";
+export * from "./crm/engagements";
+export * from "./crm/forecast";
+export * from "./crm/goals";
+export * from "./crm/leads";
+export * from "./crm/opportunities";
+export * from "./crm/timeline";
 export * from "./displays/displays";
 export * from "./email/transport";
 export * from "./errors";
@@ -35,7 +42,14 @@ export * from "./messaging/inbound";
 export * from "./messaging/integrations";
 export * from "./messaging/outbound";
 export * from "./notifications/notifications";
+export * from "./support/feedback";
+export * from "./support/files";
 export * from "./support/metrics";
+export * from "./support/settings";
+export * from "./support/shared";
+export * from "./support/sla";
+export * from "./support/ticketStatus";
+export * from "./support/tickets";
 export * from "./telemetry/derivedEvents";
 export * from "./telemetry/eventRules";
 export * from "./telemetry/geofences";

@@ -3,6 +3,7 @@
  */
 export * from "./audit";
 export * from "./auth";
+export * from "./crm";
 export * from "./displays";
 export * from "./drivers";
 export * from "./fleet";
@@ -14,4 +15,6 @@ export * from "./messaging";
 export * from "./permissions";
 export * from "./provider";
 export * from "./replay";
+export * from "./support";
+export * from "./supportMetrics";
 export * from "./tenant";

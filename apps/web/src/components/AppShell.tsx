@@ -35,6 +35,7 @@ export function AppShell() {
           {can(me, "integrations", "read") && <NavLink to="/integrations/gtfs">GTFS feeds</NavLink>}
           {can(me, "settings", "read") && <NavLink to="/settings/messaging">Messaging settings</NavLink>}
           {can(me, "audit", "read") && <NavLink to="/audit">Audit log</NavLink>}
+          {can(me, "support", "read") && <NavLink to="/support">Support</NavLink>}
           <NavLink to="/account">Account</NavLink>
           {me.provider && <NavLink to="/admin/tenants">Provider admin</NavLink>}
         </nav>

@@ -20,7 +20,6 @@ export function NotificationBell() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.notification.list.queryKey() });
   const markRead = useMutation(trpc.notification.markRead.mutationOptions({ onSuccess: refresh }));
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the socket listeners only need to be set once.
   useEffect(() => {
     const socket = getSocket();
     const onEvent = () => void refresh();

@@ -113,7 +113,16 @@ export async function listNotifications(
       },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: limit,
-      select: { id: true, kind: true, title: true, body: true, link: true, tenantId: true, readAt: true, createdAt: true },
+      select: {
+        id: true,
+        kind: true,
+        title: true,
+        body: true,
+        link: true,
+        tenantId: true,
+        readAt: true,
+        createdAt: true,
+      },
     }),
     db.notification.count({ where: { userId, readAt: null } }),
   ]);
@@ -129,7 +138,10 @@ export async function markNotificationsRead(db: Db, userId: string, ids?: string
   if (ids && ids.length > 0) {
     const found = await db.notification.count({ where: { userId, id: { in: ids } } });
     if (found !== new Set(ids).size) throw new DomainError("not_found", "Notification not found");
-    const r = await db.notification.updateMany({ where: { userId, id: { in: ids }, readAt: null }, data: { readAt: now } });
+    const r = await db.notification.updateMany({
+      where: { userId, id: { in: ids }, readAt: null },
+      data: { readAt: now },
+    });
     return r.count;
   }
   const r = await db.notification.updateMany({ where: { userId, readAt: null }, data: { readAt: now } });

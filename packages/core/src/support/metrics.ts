@@ -12,9 +12,10 @@
  *   clock, business minutes under a business-hours policy, time awaiting the customer excluded.
  * - **SLA attainment**: each ticket has two targets. A target is *decided* when it is achieved (first
  *   reply; resolution) or, not achieved, when its due time passes; it is met when achieved by its due
- *   time. Attainment = met / decided, counted where the decision falls. A first-response target is
- *   void when the ticket was resolved before any agent reply; a resolution target whose clock is
- *   paused (awaiting the customer) is not decided by its due time passing.
+ *   time. Attainment = met / decided, counted where the decision falls. A ticket resolved before any
+ *   agent reply decides its first-response target at the resolution (as Zendesk does, and as the
+ *   desk's breach flags do); a resolution target whose clock is paused (awaiting the customer) is
+ *   not decided by its due time passing.
  * - **CSAT**: answered csat feedback by `responded_at`; average rating and the share of 4s and 5s
  *   (the "CSAT score", e.g. Zendesk's and HubSpot's definition).
  * - **NPS**: answered nps feedback: % promoters (9–10) − % detractors (0–6), Reichheld, "The One
@@ -134,10 +135,10 @@ export async function supportMetrics(
         FROM sup_tickets t
         CROSS JOIN LATERAL (VALUES
           (CASE WHEN t.first_response_due_at IS NULL THEN NULL
-                WHEN t.first_response_at IS NOT NULL THEN t.first_response_at
-                WHEN t.resolved_at IS NOT NULL OR t.closed_at IS NOT NULL THEN NULL
+                WHEN coalesce(t.first_response_at, t.resolved_at) IS NOT NULL
+                  THEN coalesce(t.first_response_at, t.resolved_at)
                 WHEN t.first_response_due_at < ${now} THEN t.first_response_due_at END,
-           t.first_response_at IS NOT NULL AND t.first_response_at <= t.first_response_due_at),
+           coalesce(t.first_response_at, t.resolved_at) <= t.first_response_due_at),
           (CASE WHEN t.resolution_due_at IS NULL THEN NULL
                 WHEN t.resolved_at IS NOT NULL THEN t.resolved_at
                 WHEN t.sla_paused_at IS NULL AND t.closed_at IS NULL AND t.resolution_due_at < ${now}

@@ -181,7 +181,7 @@ function Totals({ data }: { data: SupportMetrics }) {
         {data.bucket} buckets · times in {data.timezone} · response and resolution times on the SLA clock (business
         minutes where the policy counts business hours)
       </p>
-      <div className="analytics-kpis" aria-label="Support totals">
+      <div className="analytics-kpis">
         <Kpi label="Opened" value={t.opened} />
         <Kpi label="Resolved" value={t.resolved} />
         <Kpi label="Backlog" value={t.backlog} hint="Tickets neither resolved nor closed at the end of the period" />

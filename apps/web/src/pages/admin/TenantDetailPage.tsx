@@ -47,9 +47,12 @@ export function TenantDetailPage() {
           <h1>
             {tenant.name} <StatusBadge status={tenant.status} />
           </h1>
-          <button type="button" disabled={open.isPending} onClick={() => open.mutate({ tenantId: tenant.id })}>
-            {open.isPending ? "Opening…" : "Open as provider"}
-          </button>
+          <span className="panel-actions" style={{ margin: 0 }}>
+            <Link to={`/admin/tenants/${tenant.id}/success`}>Customer success</Link>
+            <button type="button" disabled={open.isPending} onClick={() => open.mutate({ tenantId: tenant.id })}>
+              {open.isPending ? "Opening…" : "Open as provider"}
+            </button>
+          </span>
         </div>
         <ErrorAlert error={open.error} />
         <dl className="facts facts-inline">

@@ -1,0 +1,136 @@
+/**
+ * Browser test of the support desk with two parties, in Debian's Chromium against the real server
+ * (built web app, test database, demo data): Lone Star Transit's owner opens a ticket with a log file
+ * attached; the support agent (support@fleetcore.demo), whose queue is open, sees it arrive live,
+ * adds an internal note and replies; the owner's open ticket page shows the reply without a reload
+ * (and never the note); the owner resolves the ticket and rates it 5 with a comment; the agent's
+ * ticket page shows the rating live. Live steps must show within {@link LIVE_BUDGET_MS}.
+ */
+import { randomBytes } from "node:crypto";
+import { testOwnerPrisma } from "@fleetcore/db/test-context";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { browserSuite, submitSignIn } from "./browser";
+
+const OWNER = "owner@lonestar.demo";
+const AGENT = "support@fleetcore.demo";
+/** Live updates (socket event → refetch → render) must show within this, ms. */
+const LIVE_BUDGET_MS = 5000;
+/** Page loads and ordinary navigation. */
+const PAGE_TIMEOUT_MS = 20_000;
+
+const suite = browserSuite();
+const tag = randomBytes(3).toString("hex");
+
+async function signIn(page: Page, path: string, email: string): Promise<void> {
+  await page.goto(`${suite.server.url}${path}`);
+  await page.waitForURL(/\/login\?next=/);
+  await submitSignIn(page, email);
+  await page.waitForURL(`${suite.server.url}${path}`);
+}
+
+/** Resolves with how long `locator` took to appear from now, ms (rejects after `timeout`). */
+async function timeUntilVisible(locator: ReturnType<Page["locator"]>, timeout = LIVE_BUDGET_MS): Promise<number> {
+  const started = Date.now();
+  await locator.waitFor({ timeout });
+  return Date.now() - started;
+}
+
+describe("support desk in Chromium", () => {
+  it("a ticket goes from the tenant to the agent and back live, and ends rated", async () => {
+    const tenantContext = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const agentContext = await suite.browser.newContext({ viewport: { width: 1440, height: 900 } });
+    try {
+      const errors: string[] = [];
+      const agent = await agentContext.newPage();
+      const customer = await tenantContext.newPage();
+      for (const p of [agent, customer]) p.on("pageerror", (e) => errors.push(e.message));
+
+      // The agent's queue is open and live before the ticket exists.
+      await signIn(agent, "/admin/support", AGENT);
+      await agent.getByRole("heading", { name: "Support queue" }).waitFor();
+      await agent.locator('[data-connection="live"]').waitFor({ timeout: PAGE_TIMEOUT_MS });
+
+      // 1. The owner opens a ticket with a log file attached.
+      await signIn(customer, "/support", OWNER);
+      await customer.getByRole("heading", { name: "Support", exact: true }).waitFor();
+      await customer.locator('[data-connection="live"]').waitFor({ timeout: PAGE_TIMEOUT_MS });
+      await customer.getByRole("button", { name: "New ticket" }).click();
+      const form = customer.getByRole("form", { name: "New ticket" });
+      const subject = `Tracker 4412 offline since 6am ${tag}`;
+      await form.getByLabel("Subject").fill(subject);
+      await form.getByLabel("Category").selectOption("technical");
+      await form.getByLabel("Priority").selectOption("high");
+      await form.getByLabel("Description").fill("Bus 12's tracker stopped reporting at 06:02. Log attached.");
+      await form.getByLabel("Attachments").setInputFiles({
+        name: "tracker-4412.log",
+        mimeType: "text/plain",
+        buffer: Buffer.from("06:02:11 gps: no fix\n06:02:41 modem: link down\n"),
+      });
+      const queueRow = agent.getByRole("table", { name: "Support queue" }).locator("tr", { hasText: subject });
+      const seenByAgent = timeUntilVisible(queueRow);
+      await form.getByRole("button", { name: "Open ticket" }).click();
+      await customer.waitForURL(/\/support\/tickets\/[0-9a-f-]{36}$/, { timeout: PAGE_TIMEOUT_MS });
+      await customer.getByRole("heading", { name: new RegExp(subject) }).waitFor();
+      await customer.getByRole("link", { name: "tracker-4412.log" }).waitFor();
+      const ticketId = customer.url().split("/").pop() ?? "";
+
+      // 2. It shows in the agent's queue without a reload.
+      const queueLatencyMs = await seenByAgent;
+      console.log(`new ticket shown in the agent's queue ${queueLatencyMs} ms after submitting`);
+      await expect(queueRow.textContent()).resolves.toContain("Lone Star Transit");
+
+      // 3. The agent opens it, adds an internal note, then replies publicly.
+      await queueRow.getByRole("link", { name: subject }).click();
+      await agent.waitForURL(`${suite.server.url}/admin/support/tickets/${ticketId}`);
+      await agent.getByRole("link", { name: "tracker-4412.log" }).waitFor();
+      const replyForm = agent.getByRole("form", { name: "Reply to the customer or add an internal note" });
+      const note = `Modem firmware 2.1 bug again ${tag}`;
+      await replyForm.getByRole("radio", { name: "Internal note" }).check();
+      await replyForm.getByLabel("Internal note (staff only)").fill(note);
+      await replyForm.getByRole("button", { name: "Add internal note" }).click();
+      await agent.getByRole("listitem", { name: "Internal note" }).filter({ hasText: note }).waitFor();
+
+      const reply = `We are pushing a modem update to Bus 12 now ${tag}`;
+      await replyForm.getByRole("radio", { name: "Public reply" }).check();
+      await replyForm.getByLabel("Reply to the customer").fill(reply);
+      const thread = customer.getByRole("list", { name: "Conversation" });
+      const seenByCustomer = timeUntilVisible(thread.getByText(reply));
+      await replyForm.getByRole("button", { name: "Send reply" }).click();
+
+      // 4. The owner's open page shows the reply live, never the note.
+      const replyLatencyMs = await seenByCustomer;
+      console.log(`agent reply shown on the customer's open ticket ${replyLatencyMs} ms after sending`);
+      await expect(customer.getByText(note).count()).resolves.toBe(0);
+      await customer.locator('[data-status="in_progress"]').first().waitFor({ timeout: LIVE_BUDGET_MS });
+
+      // 5. The owner resolves it and rates it 5 with a comment.
+      await customer.getByRole("button", { name: "Mark resolved" }).click();
+      const rating = customer.getByRole("form", { name: "How satisfied are you with the support on this ticket?" });
+      await rating.waitFor({ timeout: PAGE_TIMEOUT_MS });
+      const comment = `Fixed within the hour, thanks ${tag}`;
+      await rating.getByRole("radio", { name: "5" }).check();
+      await rating.getByLabel("Comment (optional)").fill(comment);
+      const ratingOnAgent = agent.getByRole("status", { name: "Customer rating" }).filter({ hasText: "5/5" });
+      const seenRating = timeUntilVisible(ratingOnAgent);
+      await rating.getByRole("button", { name: "Send rating" }).click();
+      await customer.getByText(/You rated this ticket/).waitFor();
+
+      // 6. The agent sees the rating on the ticket, live.
+      const ratingLatencyMs = await seenRating;
+      console.log(`CSAT rating shown to the agent ${ratingLatencyMs} ms after sending`);
+      await expect(ratingOnAgent.textContent()).resolves.toContain(comment);
+      await agent.locator('[data-status="resolved"]').first().waitFor({ timeout: LIVE_BUDGET_MS });
+
+      const stored = await testOwnerPrisma().supCustomerFeedback.findFirstOrThrow({ where: { ticketId } });
+      expect(stored).toMatchObject({ kind: "csat", rating: 5, comment });
+      const ticket = await testOwnerPrisma().supTicket.findUniqueOrThrow({ where: { id: ticketId } });
+      expect(ticket.status).toBe("resolved");
+      expect(ticket.firstResponseAt).not.toBeNull();
+      expect(errors).toEqual([]);
+    } finally {
+      await tenantContext.close();
+      await agentContext.close();
+    }
+  });
+});

@@ -1,0 +1,200 @@
+import {
+  TICKET_CATEGORIES,
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  type TicketCategory,
+  type TicketPriority,
+  type TicketStatusName,
+} from "@fleetcore/validators";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { useSignedIn } from "../../components/Guards";
+import { FilePicker, LiveIndicator, NpsPrompt, TicketStatusBadge } from "../../components/support/SupportParts";
+import { ErrorAlert, QueryTable } from "../../components/ui";
+import { formatDateTime, humanize } from "../../lib/format";
+import { can } from "../../lib/session";
+import { STATUS_LABELS, uploadFiles } from "../../lib/support";
+import { useTicketUpdates } from "../../lib/supportSocket";
+import { useTRPC, useTRPCClient } from "../../lib/trpc";
+
+/**
+ * The tenant's support page: pending NPS survey, the tenant's tickets (status filter in the URL, live
+ * on `ticket:updated`) and, with support:write, the form to open a ticket with attachments.
+ */
+export function SupportPage() {
+  const me = useSignedIn();
+  const trpc = useTRPC();
+  const [params, setParams] = useSearchParams();
+  const status = (TICKET_STATUSES as readonly string[]).includes(params.get("status") ?? "")
+    ? (params.get("status") as TicketStatusName)
+    : undefined;
+  const tickets = useQuery(trpc.ticket.list.queryOptions({ status }));
+  const pending = useQuery(trpc.feedback.listPending.queryOptions());
+  useTicketUpdates([trpc.ticket.list.queryKey(), trpc.feedback.listPending.queryKey()]);
+  const writable = can(me, "support", "write") && me.activeTenant?.access === "member";
+  const [creating, setCreating] = useState(false);
+  const nps = (pending.data ?? []).filter((f) => f.kind === "nps");
+  return (
+    <>
+      {nps[0] && <NpsPrompt key={nps[0].id} request={nps[0]} />}
+      {creating && (
+        <section className="panel">
+          <h2>New ticket</h2>
+          <NewTicketForm onCancel={() => setCreating(false)} />
+        </section>
+      )}
+      <section className="panel">
+        <div className="panel-head">
+          <h1>Support</h1>
+          <LiveIndicator />
+          {writable && !creating && (
+            <button type="button" onClick={() => setCreating(true)}>
+              New ticket
+            </button>
+          )}
+        </div>
+        <div className="filters">
+          <label>
+            Status
+            <select
+              value={status ?? ""}
+              onChange={(e) => {
+                const next = new URLSearchParams(params);
+                if (e.target.value) next.set("status", e.target.value);
+                else next.delete("status");
+                setParams(next, { replace: true });
+              }}
+            >
+              <option value="">All</option>
+              {TICKET_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {STATUS_LABELS[s]}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <QueryTable
+          query={tickets}
+          label="Tickets"
+          empty={status ? `No ${STATUS_LABELS[status].toLowerCase()} tickets.` : "No tickets yet."}
+          head={
+            <>
+              <th>#</th>
+              <th>Subject</th>
+              <th>Category</th>
+              <th>Priority</th>
+              <th>Status</th>
+              <th>Requester</th>
+              <th>Last activity</th>
+            </>
+          }
+        >
+          {(rows) =>
+            rows.map((t) => (
+              <tr key={t.id} data-ticket={t.id}>
+                <td className="mono">#{t.number}</td>
+                <td>
+                  <Link to={`/support/tickets/${t.id}`}>{t.subject}</Link>
+                </td>
+                <td>{humanize(t.category)}</td>
+                <td>
+                  <span className={`priority priority-${t.priority}`}>{t.priority}</span>
+                </td>
+                <td>
+                  <TicketStatusBadge status={t.status} />
+                </td>
+                <td>{t.requester.name}</td>
+                <td>{formatDateTime(t.lastActivityAt)}</td>
+              </tr>
+            ))
+          }
+        </QueryTable>
+      </section>
+    </>
+  );
+}
+
+/** Subject, category, priority, description and attachments; uploads first, then `ticket.create`. */
+function NewTicketForm({ onCancel }: { onCancel: () => void }) {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [subject, setSubject] = useState("");
+  const [category, setCategory] = useState<TicketCategory>("technical");
+  const [priority, setPriority] = useState<TicketPriority>("medium");
+  const [description, setDescription] = useState("");
+  const [files, setFiles] = useState<File[]>([]);
+  const create = useMutation({
+    mutationFn: async () => {
+      const uploaded = await uploadFiles(files);
+      return client.ticket.create.mutate({
+        subject,
+        category,
+        priority,
+        description,
+        fileIds: uploaded.map((f) => f.id),
+      });
+    },
+    onSuccess: async (ticket) => {
+      await queryClient.invalidateQueries({ queryKey: trpc.ticket.list.queryKey() });
+      navigate(`/support/tickets/${ticket.id}`);
+    },
+  });
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate();
+  };
+  return (
+    <form className="stack-form ticket-form" aria-label="New ticket" onSubmit={onSubmit}>
+      <label>
+        Subject
+        <input required minLength={3} maxLength={200} value={subject} onChange={(e) => setSubject(e.target.value)} />
+      </label>
+      <div className="ticket-form-row">
+        <label>
+          Category
+          <select value={category} onChange={(e) => setCategory(e.target.value as TicketCategory)}>
+            {TICKET_CATEGORIES.map((c) => (
+              <option key={c} value={c}>
+                {humanize(c)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Priority
+          <select value={priority} onChange={(e) => setPriority(e.target.value as TicketPriority)}>
+            {TICKET_PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <label>
+        Description
+        <textarea
+          required
+          rows={6}
+          maxLength={20000}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+        />
+      </label>
+      <FilePicker files={files} onChange={setFiles} />
+      <div className="panel-actions">
+        <button type="submit" disabled={create.isPending}>
+          {create.isPending ? "Sending…" : "Open ticket"}
+        </button>
+        <button type="button" className="button-secondary" onClick={onCancel} disabled={create.isPending}>
+          Cancel
+        </button>
+      </div>
+      <ErrorAlert error={create.error} />
+    </form>
+  );
+}
