@@ -130,7 +130,7 @@ export async function seedCrm(db: PrismaClient, tenants: Tenant[]): Promise<stri
             createdAt: at(-70 + i * 5, 11, now),
           },
         });
-        await tx.crmLead.create({
+        const lead = await tx.crmLead.create({
           data: {
             companyName: c.company,
             contactName: c.contact,
@@ -143,6 +143,7 @@ export async function seedCrm(db: PrismaClient, tenants: Tenant[]): Promise<stri
             createdAt: at(-90 + i * 5, 9, now),
           },
         });
+        await tx.crmOpportunity.update({ where: { id: opportunity.id }, data: { leadId: lead.id } });
       }
       const pipeline = [
         {
@@ -257,12 +258,25 @@ export async function seedCrm(db: PrismaClient, tenants: Tenant[]): Promise<stri
           data: {
             contractId: contract.id,
             tenantId: c.tenantId,
-            kind: c.tenantId === rhone.id && c.status === "active" ? "renewed" : "created",
+            kind: "created",
             toStatus: "active",
             actorUserId: admin?.userId ?? null,
             occurredAt: at(c.from - 5, 10, now),
           },
         });
+        // As the service records a renewal: "renewed" on the contract being renewed.
+        if (previous && c.tenantId === rhone.id && c.status === "active") {
+          await tx.crmContractEvent.create({
+            data: {
+              contractId: previous,
+              tenantId: c.tenantId,
+              kind: "renewed",
+              actorUserId: admin?.userId ?? null,
+              details: { renewalContractId: contract.id },
+              occurredAt: at(c.from - 5, 10, now),
+            },
+          });
+        }
         if (c.status === "expired") {
           await tx.crmContractEvent.create({
             data: {

@@ -41,6 +41,8 @@ import { authenticateSocket, registerSocketHandlers, sweepEndedSockets } from ".
 import { connectRedisAdapter } from "./redisAdapter";
 import { registerWebhookRoutes } from "./webhooks";
 
+/** Largest tRPC request body, bytes (a 10 MB document, base64-encoded, with room to spare). */
+export const TRPC_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 export type FleetcoreSocketServer = SocketServer<
   ClientToServerEvents,
   ServerToClientEvents,
@@ -186,15 +188,22 @@ export async function buildApp(opts: {
   registerWebhookRoutes(app, { db, fanout });
   await registerFileRoutes(app, { db, production });
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: "/trpc",
-    trpcOptions: {
-      router: appRouter,
-      createContext: ({ req, res }) => createRequestContext(req, res, { prisma: db, publish, services, production }),
-      onError({ path, error }) {
-        if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error, path }, "tRPC procedure failed");
-      },
-    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+  await app.register(async (scope) => {
+    // A contract's PDF (≤ 10 MB) travels base64-encoded in `crm.contracts.uploadDocument`: ~13.4 MB of
+    // JSON, over Fastify's 1 MiB default. Only the tRPC routes get the larger limit.
+    scope.addHook("onRoute", (route) => {
+      route.bodyLimit = TRPC_BODY_LIMIT_BYTES;
+    });
+    await scope.register(fastifyTRPCPlugin, {
+      prefix: "/trpc",
+      trpcOptions: {
+        router: appRouter,
+        createContext: ({ req, res }) => createRequestContext(req, res, { prisma: db, publish, services, production }),
+        onError({ path, error }) {
+          if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error, path }, "tRPC procedure failed");
+        },
+      } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+    });
   });
 
   app.get("/healthz", async (_req, reply) => {

@@ -3,17 +3,25 @@
  */
 import { loadEnv } from "@fleetcore/config";
 import { disconnectAll, getPgPool, getPrisma } from "@fleetcore/db";
+import { SUPPORT_ROOM, tenantRoom } from "@fleetcore/realtime";
 import { buildApp } from "./app";
+import { scheduleHousekeeping } from "./housekeeping";
 import { scheduleRetention } from "./retention";
 import { FleetSimulator } from "./simulator";
 
 const env = loadEnv();
 const db = getPrisma(env.DATABASE_URL);
-const { app, osmand, gtfs } = await buildApp({ env, db });
+const { app, io, osmand, gtfs } = await buildApp({ env, db });
 
 let closing = false;
 let simulator: FleetSimulator | undefined;
 const stopRetention = scheduleRetention(getPgPool(env.DATABASE_URL), app.log);
+// Tickets resolved a week ago close; contracts past expiry expire (both emitted/recorded like manual changes).
+const stopHousekeeping = scheduleHousekeeping(
+  db,
+  (event) => io.to(SUPPORT_ROOM).to(tenantRoom(event.tenantId)).emit("ticket:updated", event),
+  app.log,
+);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {
     if (closing) return;
@@ -21,6 +29,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     app.log.info({ signal }, "shutting down");
     simulator?.stop();
     stopRetention();
+    stopHousekeeping();
     await app.close();
     await disconnectAll();
     process.exit(0);

@@ -598,3 +598,9 @@ UPDATE "adm_roles" SET permissions = permissions || '{"support": ["read", "write
  WHERE tenant_id IS NULL AND name IN ('admin', 'dispatcher');
 UPDATE "adm_roles" SET permissions = permissions || '{"support": ["read"]}'::jsonb, updated_at = now()
  WHERE tenant_id IS NULL AND name = 'viewer';
+
+-- One CSAT request per ticket, and at most one unanswered NPS request per person and tenant, even
+-- under concurrent resolutions or requests (Prisma cannot express partial unique indexes).
+CREATE UNIQUE INDEX "sup_customer_feedback_csat_ticket_key" ON "sup_customer_feedback" ("ticket_id") WHERE "kind" = 'csat';
+CREATE UNIQUE INDEX "sup_customer_feedback_pending_nps_key" ON "sup_customer_feedback" ("tenant_id", "recipient_user_id")
+  WHERE "kind" = 'nps' AND "rating" IS NULL;

@@ -971,6 +971,8 @@ export async function closeResolvedTickets(
   const events: SupportOutcome["events"] = [];
   for (const { id } of due) {
     const moved = await withScope(prisma, { kind: "system" }, async (db) => {
+      // Row lock: another server process running the same job waits, then finds it closed.
+      await db.$queryRaw`SELECT 1 FROM sup_tickets WHERE id = ${id}::uuid FOR UPDATE`;
       const row = await db.supTicket.findFirst({ where: { id, status: "resolved" }, include: TICKET_SUMMARY_INCLUDE });
       if (!row) return null;
       const tx: Tx = { db, audit: new AuditTrail(db, systemActor()) };
