@@ -11,6 +11,7 @@ import { seedDrivers } from "./drivers";
 import { seedFleet } from "./fleet";
 import { seedIdentity } from "./identity";
 import { seedOperations } from "./operations";
+import { seedSupport } from "./support";
 import { seedTenants } from "./tenants";
 
 export async function seedDemo(db: PrismaClient): Promise<string[]> {
@@ -38,5 +39,7 @@ export async function seedDemo(db: PrismaClient): Promise<string[]> {
   // After the users: the CRM's account manager and authors are the demo provider staff.
   const crm = tenants.length === 2 ? await seedCrm(db, tenants) : null;
   if (crm) done.push(crm);
+  const support = tenants.length === 2 ? await seedSupport(db, tenants) : null;
+  if (support) done.push(support);
   return done;
 }

@@ -119,7 +119,7 @@ beforeAll(async () => {
     resolutionDueAt: "2099-01-01T00:00:00",
   });
   // T3 (B): answered late (breach, day 2), then awaiting the customer: resolution clock paused, undecided.
-  await ticket(tenantB, user.id, {
+  const t3 = await ticket(tenantB, user.id, {
     createdAt: "2026-03-02T12:00:00",
     status: "awaiting_customer",
     changes: [
@@ -156,19 +156,25 @@ beforeAll(async () => {
     resolutionDueAt: "2026-02-25T12:00:00",
   });
 
-  const feedback = (tenantId: string, kind: "csat" | "nps", rating: number | null, respondedAt: string | null) =>
+  const feedback = (
+    tenantId: string,
+    kind: "csat" | "nps",
+    rating: number | null,
+    respondedAt: string | null,
+    ticketId: string | null = null,
+  ) =>
     owner.supCustomerFeedback.create({
       data: {
         tenantId,
         kind,
-        ticketId: kind === "csat" ? t1 : null,
+        ticketId,
         recipientUserId: user.id,
         rating,
         respondedAt: respondedAt ? z(respondedAt) : null,
       },
     });
-  await feedback(tenantA, "csat", 5, "2026-03-02T11:00:00"); // day 2
-  await feedback(tenantB, "csat", 3, "2026-03-03T09:00:00"); // day 3
+  await feedback(tenantA, "csat", 5, "2026-03-02T11:00:00", t1); // day 2
+  await feedback(tenantB, "csat", 3, "2026-03-03T09:00:00", t3); // day 3
   await feedback(tenantA, "nps", 10, "2026-03-01T10:00:00"); // day 1, promoter
   await feedback(tenantB, "nps", 8, "2026-03-02T08:00:00"); // day 2, passive
   await feedback(tenantA, "nps", 6, "2026-03-03T12:00:00"); // day 3, detractor

@@ -264,6 +264,8 @@ export async function diffSchemaAgainstDatabase(schemaText: string, client: pg.C
        JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = 'public'
        CROSS JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
        JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+      -- Partial indexes (hand-written SQL; Prisma cannot declare them) are not compared.
+      WHERE ix.indpred IS NULL
       GROUP BY t.relname, i.relname, ix.indisunique, ix.indisprimary`,
   );
   const { rows: fkRows } = await client.query<{

@@ -4,7 +4,8 @@
  * attached; the support agent (support@fleetcore.demo), whose queue is open, sees it arrive live,
  * adds an internal note and replies; the owner's open ticket page shows the reply without a reload
  * (and never the note); the owner resolves the ticket and rates it 5 with a comment; the agent's
- * ticket page shows the rating live. Live steps must show within {@link LIVE_BUDGET_MS}.
+ * ticket page shows the rating live, and the tenant's CSAT in the support metrics includes it. Live
+ * steps must show within {@link LIVE_BUDGET_MS}.
  */
 import { randomBytes } from "node:crypto";
 import { testOwnerPrisma } from "@fleetcore/db/test-context";
@@ -121,6 +122,25 @@ describe("support desk in Chromium", () => {
       console.log(`CSAT rating shown to the agent ${ratingLatencyMs} ms after sending`);
       await expect(ratingOnAgent.textContent()).resolves.toContain(comment);
       await agent.locator('[data-status="resolved"]').first().waitFor({ timeout: LIVE_BUDGET_MS });
+
+      // 7. The rating counts in the support metrics: Lone Star Transit's CSAT over the last 30 days.
+      const owner = testOwnerPrisma();
+      const lonestar = await owner.tenant.findUniqueOrThrow({ where: { slug: "lone-star-transit" } });
+      const csat = await owner.supCustomerFeedback.aggregate({
+        where: {
+          tenantId: lonestar.id,
+          kind: "csat",
+          rating: { not: null },
+          respondedAt: { gte: new Date(Date.now() - 30 * 86_400_000) },
+        },
+        _avg: { rating: true },
+        _count: { rating: true },
+      });
+      await agent.goto(`${suite.server.url}/admin/support/metrics?period=30d&tenant=${lonestar.id}`);
+      const csatKpi = agent.locator(".analytics-kpi", { hasText: "CSAT" });
+      await csatKpi.getByText(`${(csat._avg.rating ?? 0).toFixed(2)} / 5`).waitFor({ timeout: PAGE_TIMEOUT_MS });
+      await expect(csatKpi.getAttribute("title")).resolves.toMatch(new RegExp(`^${csat._count.rating} ratings`));
+      await agent.getByRole("heading", { name: "Satisfaction" }).waitFor();
 
       const stored = await testOwnerPrisma().supCustomerFeedback.findFirstOrThrow({ where: { ticketId } });
       expect(stored).toMatchObject({ kind: "csat", rating: 5, comment });

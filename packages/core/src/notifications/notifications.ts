@@ -104,28 +104,27 @@ export async function listNotifications(
   opts: { limit?: number; before?: Date | null; unreadOnly?: boolean } = {},
 ): Promise<{ items: NotificationItem[]; unread: number }> {
   const limit = Math.min(Math.max(opts.limit ?? 30, 1), 100);
-  const [items, unread] = await Promise.all([
-    db.notification.findMany({
-      where: {
-        userId,
-        ...(opts.before ? { createdAt: { lt: opts.before } } : {}),
-        ...(opts.unreadOnly ? { readAt: null } : {}),
-      },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take: limit,
-      select: {
-        id: true,
-        kind: true,
-        title: true,
-        body: true,
-        link: true,
-        tenantId: true,
-        readAt: true,
-        createdAt: true,
-      },
-    }),
-    db.notification.count({ where: { userId, readAt: null } }),
-  ]);
+  // One after the other: a transaction is one connection, and node-postgres deprecates overlapping queries.
+  const items = await db.notification.findMany({
+    where: {
+      userId,
+      ...(opts.before ? { createdAt: { lt: opts.before } } : {}),
+      ...(opts.unreadOnly ? { readAt: null } : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit,
+    select: {
+      id: true,
+      kind: true,
+      title: true,
+      body: true,
+      link: true,
+      tenantId: true,
+      readAt: true,
+      createdAt: true,
+    },
+  });
+  const unread = await db.notification.count({ where: { userId, readAt: null } });
   return { items, unread };
 }
 

@@ -22,8 +22,10 @@ import {
   YAxis,
 } from "recharts";
 import { DataTable, ErrorAlert } from "../../components/ui";
+import { formatMinutes } from "../../lib/support";
 import { useTRPC } from "../../lib/trpc";
 import { AdminNav } from "./AdminNav";
+import { SupportNav } from "./SupportNav";
 
 const DAY_MS = 86_400_000;
 const PRESETS = [
@@ -42,13 +44,8 @@ const COLORS = {
   nps: "#b42318",
 };
 
-/** Minutes as "45 min", "3.5 h" or "2.1 d" (SLA clock minutes). */
-export function formatMinutes(m: number | null | undefined): string {
-  if (m === null || m === undefined) return "—";
-  if (m < 90) return `${Math.round(m)} min`;
-  if (m < 48 * 60) return `${(m / 60).toFixed(1)} h`;
-  return `${(m / 1440).toFixed(1)} d`;
-}
+/** SLA-clock minutes for display; "—" where nothing was measured. */
+const minutes = (m: number | null | undefined) => (m === null || m === undefined ? "—" : formatMinutes(m));
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${v.toFixed(1)} %`);
 const num1 = (v: number | null | undefined) => (v === null || v === undefined ? "—" : v.toFixed(1));
 
@@ -101,6 +98,7 @@ export function SupportMetricsPage() {
   return (
     <>
       <AdminNav />
+      <SupportNav />
       <section className="panel">
         <div className="panel-head">
           <h1>Support metrics</h1>
@@ -185,8 +183,8 @@ function Totals({ data }: { data: SupportMetrics }) {
         <Kpi label="Opened" value={t.opened} />
         <Kpi label="Resolved" value={t.resolved} />
         <Kpi label="Backlog" value={t.backlog} hint="Tickets neither resolved nor closed at the end of the period" />
-        <Kpi label="Median first response" value={formatMinutes(t.medianFirstResponseMinutes)} />
-        <Kpi label="Median resolution" value={formatMinutes(t.medianResolutionMinutes)} />
+        <Kpi label="Median first response" value={minutes(t.medianFirstResponseMinutes)} />
+        <Kpi label="Median resolution" value={minutes(t.medianResolutionMinutes)} />
         <Kpi
           label="SLA attainment"
           value={pct(t.slaAttainmentPct)}
@@ -242,7 +240,7 @@ function Charts({ data }: { data: SupportMetrics }) {
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="label" minTickGap={16} />
           <YAxis width={48} />
-          <Tooltip formatter={(v) => (typeof v === "number" ? formatMinutes(v) : "—")} />
+          <Tooltip formatter={(v) => (typeof v === "number" ? minutes(v) : "—")} />
           <Legend />
           <Line dataKey="medianFirstResponseMinutes" name="First response" stroke={COLORS.fr} connectNulls={false} />
           <Line dataKey="medianResolutionMinutes" name="Resolution" stroke={COLORS.res} connectNulls={false} />
@@ -310,8 +308,8 @@ function TenantTable({ data, onPick }: { data: SupportMetrics; onPick: (tenantId
               <td>{t.opened}</td>
               <td>{t.resolved}</td>
               <td>{t.backlog}</td>
-              <td>{formatMinutes(t.medianFirstResponseMinutes)}</td>
-              <td>{formatMinutes(t.medianResolutionMinutes)}</td>
+              <td>{minutes(t.medianFirstResponseMinutes)}</td>
+              <td>{minutes(t.medianResolutionMinutes)}</td>
               <td>{pct(t.slaAttainmentPct)}</td>
               <td>{t.csatAverage === null ? "—" : `${t.csatAverage.toFixed(2)} (${t.csatResponses})`}</td>
               <td>{t.nps === null ? "—" : `${Math.round(t.nps)} (${t.npsResponses})`}</td>

@@ -7,6 +7,7 @@ export function SupportNav() {
       <NavLink to="/admin/support" end>
         Queue
       </NavLink>
+      <NavLink to="/admin/support/metrics">Metrics</NavLink>
       <NavLink to="/admin/support/settings">SLA settings</NavLink>
     </nav>
   );

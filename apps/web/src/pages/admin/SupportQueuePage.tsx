@@ -36,6 +36,7 @@ function useQueueFilters() {
     assignee:
       assignee === "me" || assignee === "unassigned" || (assignee && uuid.test(assignee)) ? assignee : undefined,
     sort: pick(params.get("sort"), ["sla", "age"] as const) ?? "sla",
+    search: params.get("q")?.trim() || undefined,
   };
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);
@@ -69,6 +70,15 @@ export function SupportQueuePage() {
           <LiveIndicator />
         </div>
         <form className="filters" aria-label="Queue filters" onSubmit={(e) => e.preventDefault()}>
+          <label>
+            Search
+            <input
+              type="search"
+              placeholder="Subject or #number"
+              defaultValue={filters.search ?? ""}
+              onChange={(e) => set("q", e.target.value.trim())}
+            />
+          </label>
           <label>
             Status
             <select

@@ -110,10 +110,34 @@ export function SupportTicketAdminPage() {
         </div>
         <aside className="support-side">
           <SlaPanel detail={d} />
+          <StatusHistory detail={d} />
           <TenantHistory tenantId={t.tenantId} currentTicketId={t.id} />
         </aside>
       </div>
     </>
+  );
+}
+
+/** Every status move of the ticket, oldest first: who, when and why. */
+function StatusHistory({ detail }: { detail: TicketDetail }) {
+  return (
+    <section className="panel" aria-label="Status history">
+      <h2>Status history</h2>
+      <ol className="status-history">
+        {detail.statusChanges.map((c) => (
+          <li key={c.id}>
+            <span className="nowrap">{formatDateTime(c.createdAt)}</span>{" "}
+            {c.fromStatus ? `${STATUS_LABELS[c.fromStatus]} → ` : ""}
+            <strong>{STATUS_LABELS[c.toStatus]}</strong>
+            <span className="muted">
+              {" "}
+              · {c.changedBy ?? "Fleetcore"}
+              {c.reason ? ` · ${c.reason}` : ""}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </section>
   );
 }
 
