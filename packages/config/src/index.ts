@@ -69,6 +69,18 @@ const EnvSchema = z.object({
    */
   WHATSAPP_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /**
+   * Stripe secret key (sk_live_… / sk_test_… / rk_…). Unset: billing is "not configured" — every
+   * other part of Fleetcore works and the billing pages say so.
+   */
+  STRIPE_SECRET_KEY: z.string().min(8).optional(),
+  /** Signing secret of the `/webhooks/stripe` endpoint (whsec_…), from the Stripe dashboard or CLI. */
+  STRIPE_WEBHOOK_SECRET: z.string().min(8).optional(),
+  /**
+   * Origin of Stripe's API (default https://api.stripe.com); tests and staging point it at a local
+   * server that speaks Stripe's wire format (the SDK's host/port/protocol options).
+   */
+  STRIPE_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
    * Key that encrypts integration secrets at rest (AES-256-GCM): 32 bytes, base64 (`openssl rand
    * -base64 32`). Required in production; elsewhere, when unset, a key is generated once into
    * `.fleetcore/secrets.key` at the repository root. Losing it makes stored secrets unreadable.
