@@ -141,11 +141,11 @@ export async function seedSupport(db: PrismaClient, tenants: Tenant[]): Promise<
       const now = Date.now();
       let tickets = 0;
       let ratings = 0;
-      for (let i = 0; i < 28; i++) {
+      for (let i = 0; i < 26; i++) {
         const tenant = i % 3 === 2 ? rhone : lonestar;
         const requester = pick(requesters[tenant.id] ?? []);
         if (!requester) continue;
-        const daysAgo = 60 - i * 2.1 - random();
+        const daysAgo = 60 - i * 2.2 - random();
         // Opened during the working day (09:00–17:00 in the calendar's zone is close enough for UTC).
         const day = new Date(now - daysAgo * DAY_MS);
         const opened = new Date(
@@ -257,6 +257,90 @@ export async function seedSupport(db: PrismaClient, tenants: Tenant[]): Promise<
           );
         }
       }
+
+      // The last two days: tickets still being worked, so the queue has something to do.
+      const fresh: {
+        hoursAgo: number;
+        tenant: Tenant;
+        category: Category;
+        priority: "low" | "medium" | "high" | "urgent";
+        subject: string;
+        description: string;
+        step: "open" | "in_progress" | "awaiting_customer";
+      }[] = [
+        {
+          hoursAgo: 1.5,
+          tenant: lonestar,
+          category: "technical",
+          priority: "urgent",
+          subject: "Live map shows no vehicles since 8:10",
+          description: "The whole fleet disappeared from the live map and the wall display.",
+          step: "open",
+        },
+        {
+          hoursAgo: 5,
+          tenant: lonestar,
+          category: "training",
+          priority: "medium",
+          subject: "Geofence speed limits for school zones",
+          description: "How do we set a lower limit around the two schools on route 7?",
+          step: "in_progress",
+        },
+        {
+          hoursAgo: 26,
+          tenant: rhone,
+          category: "billing",
+          priority: "high",
+          subject: "Facture de novembre : véhicules en double",
+          description: "Two vans appear twice on the November invoice.",
+          step: "awaiting_customer",
+        },
+        {
+          hoursAgo: 50,
+          tenant: lonestar,
+          category: "feature_request",
+          priority: "low",
+          subject: "Driver names on the wall ticker",
+          description: "Could the ticker show the driver's name next to the vehicle?",
+          step: "in_progress",
+        },
+      ];
+      for (const f of fresh) {
+        const requester = (requesters[f.tenant.id] ?? [])[0];
+        if (!requester) continue;
+        const opened = new Date(now - f.hoursAgo * 3600_000);
+        const { ticket } = await createTicket(
+          tx,
+          f.tenant.id,
+          requester.id,
+          { subject: f.subject, category: f.category, priority: f.priority, description: f.description, fileIds: [] },
+          opened,
+        );
+        tickets += 1;
+        if (f.step === "open") continue;
+        const agent = staff[0];
+        if (!agent) continue;
+        const later = (minutes: number) => new Date(opened.getTime() + minutes * MINUTE_MS);
+        await assignTicket(tx, agent, { ticketId: ticket.id, employeeId: agent.employeeId }, later(10));
+        await replyAsAgent(tx, agent, { ticketId: ticket.id, message: pick(NOTES), internal: true }, later(20));
+        await replyAsAgent(
+          tx,
+          agent,
+          {
+            ticketId: ticket.id,
+            message: f.step === "awaiting_customer" ? (AGENT_REPLIES[2] ?? "") : (AGENT_REPLIES[1] ?? ""),
+            ...(f.step === "awaiting_customer" ? { status: "awaiting_customer" as const } : {}),
+          },
+          later(45),
+        );
+      }
+
+      // Prisma stamps updated_at with the real clock on every update: put back each ticket's last activity.
+      await tdb.$executeRaw`
+        UPDATE sup_tickets t
+           SET updated_at = greatest(t.created_at,
+                 (SELECT max(m.created_at) FROM sup_ticket_messages m WHERE m.ticket_id = t.id),
+                 (SELECT max(c.created_at) FROM sup_ticket_status_changes c WHERE c.ticket_id = t.id))`;
 
       // NPS, asked three weeks ago of both tenants' owners and admins; most answered within days.
       const asked = new Date(now - 21 * DAY_MS);

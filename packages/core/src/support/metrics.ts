@@ -38,11 +38,14 @@ const NOMINAL_MS: Record<SupportMetricsBucket, number> = {
   month: 28 * 86_400_000,
 };
 
-/** The bucket size: the one asked for, else day up to 92 days, week up to a year, month beyond; widened to fit. */
+/**
+ * The bucket size: the one asked for, else day up to 31 days, week up to 200 days, month beyond
+ * (support volumes are small: finer buckets would be mostly empty); widened to fit.
+ */
 export function supportMetricsBucket(from: Date, to: Date, asked?: SupportMetricsBucket): SupportMetricsBucket {
   const periodMs = to.getTime() - from.getTime();
   let i = ORDER.indexOf(
-    asked ?? (periodMs <= 92 * 86_400_000 ? "day" : periodMs <= 366 * 86_400_000 ? "week" : "month"),
+    asked ?? (periodMs <= 31 * 86_400_000 ? "day" : periodMs <= 200 * 86_400_000 ? "week" : "month"),
   );
   while (
     i < ORDER.length - 1 &&

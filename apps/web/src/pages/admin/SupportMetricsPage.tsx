@@ -239,7 +239,7 @@ function Charts({ data }: { data: SupportMetrics }) {
         <LineChart data={rows}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="label" minTickGap={16} />
-          <YAxis width={48} />
+          <YAxis width={48} tickFormatter={(v: number) => (v >= 120 ? `${Math.round(v / 60)} h` : `${v} min`)} />
           <Tooltip formatter={(v) => (typeof v === "number" ? minutes(v) : "—")} />
           <Legend />
           <Line dataKey="medianFirstResponseMinutes" name="First response" stroke={COLORS.fr} connectNulls={false} />
