@@ -6,6 +6,7 @@
  */
 import type { PrismaClient } from "@fleetcore/db";
 import type { Tenant } from "@fleetcore/validators";
+import { seedBilling } from "./billing";
 import { seedCrm } from "./crm";
 import { seedDrivers } from "./drivers";
 import { seedFleet } from "./fleet";
@@ -41,5 +42,7 @@ export async function seedDemo(db: PrismaClient): Promise<string[]> {
   if (crm) done.push(crm);
   const support = tenants.length === 2 ? await seedSupport(db, tenants) : null;
   if (support) done.push(support);
+  const billing = tenants.length === 2 ? await seedBilling(db, tenants) : null;
+  if (billing) done.push(billing);
   return done;
 }

@@ -1,6 +1,6 @@
 /**
  * Builds the Fastify 5 application: tRPC at /trpc, Socket.IO at /socket.io, GET /healthz, the
- * ingest routes (/ingest/…), the webhooks (/webhooks/whatsapp, /webhooks/samsara),
+ * ingest routes (/ingest/…), the webhooks (/webhooks/whatsapp, /webhooks/samsara, /webhooks/stripe),
  * GET /display/<token> (opens a wall-display session) and, when a built web app exists, the
  * dashboard at / (with client-side routes falling back to index.html).
  * Wiring only: business rules live in @fleetcore/core, procedures in @fleetcore/api.
@@ -12,8 +12,10 @@ import fastifyStatic from "@fastify/static";
 import { type AppRouter, appRouter, type Services, type TenantEventPublisher } from "@fleetcore/api";
 import type { Env } from "@fleetcore/config";
 import {
+  type BillingServices,
   configureGtfsFeedFetch,
   configureSecrets,
+  createStripeClient,
   DerivedEventPipeline,
   DomainError,
   IngestService,
@@ -39,6 +41,7 @@ import { buildOsmAndServer, registerIngestRoutes } from "./ingest";
 import { startLiveFeed } from "./live";
 import { authenticateSocket, registerSocketHandlers, sweepEndedSockets } from "./realtime";
 import { connectRedisAdapter } from "./redisAdapter";
+import { registerStripeWebhookRoute } from "./stripeWebhook";
 import { registerWebhookRoutes } from "./webhooks";
 
 /** Largest tRPC request body, bytes (a 10 MB document, base64-encoded, with room to spare). */
@@ -60,6 +63,8 @@ export interface BuiltApp {
   gtfs: GtfsRealtimePoller;
   /** Events derived from positions (tests wait on `derivedEvents.reloaded()` after a settings change). */
   derivedEvents: DerivedEventPipeline;
+  /** The services procedures receive (index.ts starts the billing jobs when `services.billing.stripe` is set). */
+  services: Services;
 }
 
 /**
@@ -100,6 +105,13 @@ export async function buildApp(opts: {
   };
 
   const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+  // Billing with Stripe: off (billing pages say "not configured") without STRIPE_SECRET_KEY.
+  const billing: BillingServices = opts.services?.billing ?? {
+    stripe: env.STRIPE_SECRET_KEY
+      ? createStripeClient({ secretKey: env.STRIPE_SECRET_KEY, apiBaseUrl: env.STRIPE_API_BASE_URL ?? null })
+      : null,
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? null,
+  };
   const services: Services = {
     email: opts.services?.email ?? new OutboxEmailTransport(app.log),
     loginThrottle: opts.services?.loginThrottle ?? new LoginThrottle(),
@@ -108,6 +120,7 @@ export async function buildApp(opts: {
     feed: { publishFeed() {} },
     outbound: { kick() {} },
     rooms: opts.services?.rooms ?? ((room, event, ...args) => io.to(room).emit(event, ...args)),
+    billing,
   };
   const allowedOrigins = env.PUBLIC_URL ? [new URL(env.PUBLIC_URL).origin] : [];
 
@@ -186,6 +199,12 @@ export async function buildApp(opts: {
 
   registerIngestRoutes(app, { ingest, pool, db, publish: (events) => fanout.publishFeed({ events }) });
   registerWebhookRoutes(app, { db, fanout });
+  registerStripeWebhookRoute(app, {
+    db,
+    billing,
+    email: { transport: services.email, publicUrl: services.publicUrl },
+    rooms: services.rooms,
+  });
   await registerFileRoutes(app, { db, production });
 
   await app.register(async (scope) => {
@@ -260,7 +279,7 @@ export async function buildApp(opts: {
     await redis?.close();
   });
 
-  return { app, io, osmand, ingest, gtfs, derivedEvents };
+  return { app, io, osmand, ingest, gtfs, derivedEvents, services };
 }
 
 function displayRefusedPage(message: string): string {

@@ -5,13 +5,14 @@ import { loadEnv } from "@fleetcore/config";
 import { disconnectAll, getPgPool, getPrisma } from "@fleetcore/db";
 import { SUPPORT_ROOM, tenantRoom } from "@fleetcore/realtime";
 import { buildApp } from "./app";
+import { scheduleBillingJobs } from "./billingJobs";
 import { scheduleHousekeeping } from "./housekeeping";
 import { scheduleRetention } from "./retention";
 import { FleetSimulator } from "./simulator";
 
 const env = loadEnv();
 const db = getPrisma(env.DATABASE_URL);
-const { app, io, osmand, gtfs } = await buildApp({ env, db });
+const { app, io, osmand, gtfs, services } = await buildApp({ env, db });
 
 let closing = false;
 let simulator: FleetSimulator | undefined;
@@ -22,6 +23,16 @@ const stopHousekeeping = scheduleHousekeeping(
   (event) => io.to(SUPPORT_ROOM).to(tenantRoom(event.tenantId)).emit("ticket:updated", event),
   app.log,
 );
+// Usage reports to Stripe's Billing Meter and dunning, hourly — only when Stripe is configured.
+const stripe = services.billing.stripe;
+const stopBillingJobs = stripe
+  ? scheduleBillingJobs(db, {
+      stripe,
+      email: { transport: services.email, publicUrl: services.publicUrl },
+      rooms: services.rooms,
+      log: app.log,
+    })
+  : () => {};
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {
     if (closing) return;
@@ -30,6 +41,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     simulator?.stop();
     stopRetention();
     stopHousekeeping();
+    stopBillingJobs();
     await app.close();
     await disconnectAll();
     process.exit(0);

@@ -10,6 +10,7 @@ import { SupportSettingsPage } from "./pages/admin/SupportSettingsPage";
 import { SupportTicketAdminPage } from "./pages/admin/SupportTicketAdminPage";
 import { TenantDetailPage } from "./pages/admin/TenantDetailPage";
 import { TenantsAdminPage } from "./pages/admin/TenantsAdminPage";
+import { BillingPage } from "./pages/BillingPage";
 import { DisplaysPage } from "./pages/DisplaysPage";
 import { DriversPage } from "./pages/DriversPage";
 import { FeedPage } from "./pages/FeedPage";
@@ -64,6 +65,7 @@ const TENANT_PAGES: { path: string; resource: PermissionResource; page: ReactNod
   { path: "support", resource: "support", page: <SupportPage /> },
   { path: "support/tickets/:ticketId", resource: "support", page: <SupportTicketPage /> },
   { path: "settings/messaging", resource: "settings", page: <MessagingSettingsPage /> },
+  { path: "billing", resource: "billing", page: <BillingPage /> },
   {
     path: "analytics/messages",
     resource: "messages",
@@ -74,6 +76,11 @@ const TENANT_PAGES: { path: string; resource: PermissionResource; page: ReactNod
     ),
   },
 ];
+
+/** Billing admin: MRR charts pull in recharts. */
+const BillingAdminPage = lazy(() =>
+  import("./pages/admin/BillingAdminPage").then((m) => ({ default: m.BillingAdminPage })),
+);
 
 const SupportMetricsPage = lazy(() =>
   import("./pages/admin/SupportMetricsPage").then((m) => ({ default: m.SupportMetricsPage })),
@@ -102,6 +109,14 @@ const PROVIDER_PAGES: { path: string; page: ReactNode }[] = [
     page: (
       <Suspense fallback={<p className="muted">Loading the charts…</p>}>
         <SupportMetricsPage />
+      </Suspense>
+    ),
+  },
+  {
+    path: "admin/billing",
+    page: (
+      <Suspense fallback={<p className="muted">Loading the charts…</p>}>
+        <BillingAdminPage />
       </Suspense>
     ),
   },

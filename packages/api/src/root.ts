@@ -4,6 +4,9 @@
  */
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { billingRouter } from "./routers/billing";
+import { billingAdminRouter } from "./routers/billingAdmin";
+import { billingMetricsRouter } from "./routers/billingMetrics";
 import { conversationRouter } from "./routers/conversation";
 import { crmRouter } from "./routers/crm";
 import { deviceRouter } from "./routers/device";
@@ -55,6 +58,9 @@ export const appRouter = router({
   supportDesk: supportDeskRouter,
   supportSettings: supportSettingsRouter,
   feedback: feedbackRouter,
+  billing: billingRouter,
+  billingAdmin: billingAdminRouter,
+  billingMetrics: billingMetricsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -19,6 +19,8 @@ import {
   type Actor,
   ANONYMOUS_ME,
   AuditTrail,
+  BILLING_NOT_CONFIGURED,
+  type BillingServices,
   type ClientMeta,
   DomainError,
   describeSession,
@@ -81,6 +83,8 @@ export interface Services {
   outbound: { kick(): void };
   /** Emits to user rooms and the support room (call after commit: `ctx.afterCommit`). */
   rooms: RoomPublisher;
+  /** The Stripe client and webhook secret; `stripe: null` = billing not configured (no STRIPE_SECRET_KEY). */
+  billing: BillingServices;
 }
 
 /** What every procedure receives. */
@@ -116,6 +120,7 @@ export function createContextInner(opts: {
       feed: opts.services?.feed ?? { publishFeed() {} },
       outbound: opts.services?.outbound ?? { kick() {} },
       rooms: opts.services?.rooms ?? (() => {}),
+      billing: opts.services?.billing ?? BILLING_NOT_CONFIGURED,
     },
     meta: opts.meta ?? {},
     cookies: opts.cookies ?? { set() {}, clear() {} },

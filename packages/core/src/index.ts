@@ -2,6 +2,15 @@
  * @fleetcore/core — domain services. Pure where possible; never imports tRPC, React or Socket.IO.
  */
 export * from "./audit/audit";
+export * from "./billing/checkout";
+export * from "./billing/dunning";
+export * from "./billing/money";
+export * from "./billing/mrr";
+export * from "./billing/overview";
+export * from "./billing/plans";
+export * from "./billing/stripe";
+export * from "./billing/usage";
+export * from "./billing/webhooks";
 export * from "./crm/contracts";
 export * from "./crm/engagements";
 export * from "./crm/forecast";

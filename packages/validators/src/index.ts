@@ -3,6 +3,8 @@
  */
 export * from "./audit";
 export * from "./auth";
+export * from "./billing";
+export * from "./billingMetrics";
 export * from "./crm";
 export * from "./displays";
 export * from "./drivers";

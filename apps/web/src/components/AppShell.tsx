@@ -36,6 +36,7 @@ export function AppShell() {
           {can(me, "settings", "read") && <NavLink to="/settings/messaging">Messaging settings</NavLink>}
           {can(me, "audit", "read") && <NavLink to="/audit">Audit log</NavLink>}
           {can(me, "support", "read") && <NavLink to="/support">Support</NavLink>}
+          {can(me, "billing", "read") && <NavLink to="/billing">Billing</NavLink>}
           <NavLink to="/account">Account</NavLink>
           {me.provider && <NavLink to="/admin/tenants">Provider admin</NavLink>}
         </nav>

@@ -9,6 +9,7 @@ export function AdminNav() {
       <nav className="subnav" aria-label="Provider admin">
         <NavLink to="/admin/tenants">Tenants</NavLink>
         <NavLink to="/admin/support">Support</NavLink>
+        <NavLink to="/admin/billing">Billing</NavLink>
         <NavLink to="/admin/crm/leads">Leads</NavLink>
         <NavLink to="/admin/crm/pipeline">Pipeline</NavLink>
         <NavLink to="/admin/crm/forecast">Forecast</NavLink>

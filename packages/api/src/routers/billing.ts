@@ -1,0 +1,138 @@
+import {
+  BILLING_NOT_CONFIGURED_MESSAGE,
+  billingOverview,
+  changePlan,
+  listInvoices,
+  listPeriodUsage,
+  listPublicPlans,
+  openBillingPortal,
+  previewPlanChange,
+  setCancelAtPeriodEnd,
+  startCheckout,
+} from "@fleetcore/core";
+import {
+  ZBillingInvoice,
+  ZBillingOverview,
+  ZBillingPlanPublic,
+  ZBillingUsageDay,
+  ZChangePlanRequest,
+  ZPlanChangePreview,
+  ZPlanChoice,
+  ZRedirectUrl,
+  ZSetCancelAtPeriodEndRequest,
+  ZSubscriptionChangeResult,
+} from "@fleetcore/validators";
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { type Context, permittedProcedure, router } from "../trpc";
+
+/** The Stripe client, or PRECONDITION_FAILED "Billing is not configured…" (no STRIPE_SECRET_KEY). */
+function stripeOf(ctx: Pick<Context, "services">) {
+  const stripe = ctx.services.billing.stripe;
+  if (!stripe) throw new TRPCError({ code: "PRECONDITION_FAILED", message: BILLING_NOT_CONFIGURED_MESSAGE });
+  return stripe;
+}
+
+const read = permittedProcedure("billing", "read");
+const write = permittedProcedure("billing", "write");
+
+/**
+ * The tenant's billing (issue 7; customer-portal.md §5). Reads need billing:read (owner, admin),
+ * changes billing:write (owner). Stripe is the source of truth: mutations return Stripe's answer for
+ * display and the local state follows its webhooks. Without STRIPE_SECRET_KEY `overview` answers
+ * `configured: false` and every Stripe action fails with PRECONDITION_FAILED.
+ */
+export const billingRouter = router({
+  /** Plan, subscription, usage projection, next invoice (estimate) and payment method. */
+  overview: read
+    .output(ZBillingOverview)
+    .query(({ ctx }) => billingOverview(ctx.db, ctx.tenantId, { configured: ctx.services.billing.stripe !== null })),
+
+  /** Invoices, newest first, with lines (kind base/overage/proration/other). */
+  invoices: read.output(z.array(ZBillingInvoice)).query(({ ctx }) => listInvoices(ctx.db, ctx.tenantId)),
+
+  /** Public, active plans to choose from (`available`: synced to Stripe). */
+  plans: read.output(z.array(ZBillingPlanPublic)).query(({ ctx }) => listPublicPlans(ctx.db)),
+
+  /** The current period's daily usage rows (complete local days, oldest first). */
+  usage: read.output(z.array(ZBillingUsageDay)).query(({ ctx }) => listPeriodUsage(ctx.db, ctx.tenantId)),
+
+  /**
+   * Stripe Checkout for a new subscription → `{ url }` to redirect to. CONFLICT when a subscription
+   * exists (change plan instead); NOT_FOUND / BAD_REQUEST for an unknown or unavailable plan.
+   */
+  startCheckout: write
+    .input(ZPlanChoice)
+    .output(ZRedirectUrl)
+    .mutation(async ({ ctx, input }) => {
+      const stripe = stripeOf(ctx);
+      const result = await startCheckout(
+        {
+          prisma: ctx.prisma,
+          db: ctx.db,
+          stripe,
+          tenantId: ctx.tenantId,
+          publicUrl: ctx.services.publicUrl,
+          email: ctx.session.user?.email ?? null,
+        },
+        input,
+      );
+      await ctx.audit.record({
+        tenantId: ctx.tenantId,
+        entityType: "billing_subscription",
+        action: "billing.checkout_started",
+        metadata: { planId: input.planId, interval: input.interval },
+      });
+      return result;
+    }),
+
+  /** Stripe Customer Portal (payment methods, invoices) → `{ url }`. */
+  openPortal: write.output(ZRedirectUrl).mutation(async ({ ctx }) => {
+    const stripe = stripeOf(ctx);
+    const result = await openBillingPortal({
+      prisma: ctx.prisma,
+      stripe,
+      tenantId: ctx.tenantId,
+      publicUrl: ctx.services.publicUrl,
+      email: ctx.session.user?.email ?? null,
+    });
+    await ctx.audit.record({ tenantId: ctx.tenantId, entityType: "billing_account", action: "billing.portal_opened" });
+    return result;
+  }),
+
+  /** Proration preview of a plan change (Stripe `invoices.createPreview`). billing:write. */
+  previewChange: write
+    .input(ZPlanChoice)
+    .output(ZPlanChangePreview)
+    .query(({ ctx, input }) => previewPlanChange(ctx.db, stripeOf(ctx), ctx.tenantId, input)),
+
+  /** Changes plan/interval with prorations (pass the preview's prorationDate). */
+  changePlan: write
+    .input(ZChangePlanRequest)
+    .output(ZSubscriptionChangeResult)
+    .mutation(async ({ ctx, input }) => {
+      const result = await changePlan(ctx.db, stripeOf(ctx), ctx.tenantId, input);
+      await ctx.audit.record({
+        tenantId: ctx.tenantId,
+        entityType: "billing_subscription",
+        action: "billing.plan_changed",
+        after: { planId: input.planId, interval: input.interval },
+      });
+      return result;
+    }),
+
+  /** `{ cancel: true }` cancels at the period's end; `{ cancel: false }` undoes it. */
+  setCancelAtPeriodEnd: write
+    .input(ZSetCancelAtPeriodEndRequest)
+    .output(ZSubscriptionChangeResult)
+    .mutation(async ({ ctx, input }) => {
+      const result = await setCancelAtPeriodEnd(ctx.db, stripeOf(ctx), ctx.tenantId, input.cancel);
+      await ctx.audit.record({
+        tenantId: ctx.tenantId,
+        entityType: "billing_subscription",
+        action: input.cancel ? "billing.cancel_scheduled" : "billing.cancel_undone",
+        after: { cancelAtPeriodEnd: input.cancel },
+      });
+      return result;
+    }),
+});

@@ -1,0 +1,261 @@
+/**
+ * The `billing` and `billingAdmin` routers through the real context (sessions, roles, row-level
+ * security) against the test database and a local server speaking Stripe's wire format: who may
+ * read and change billing, what a tenant sees, billing "not configured", and the exact form-encoded
+ * requests Checkout and the Customer Portal send.
+ */
+import { type BillingServices, validateSessionToken } from "@fleetcore/core";
+import { disconnectAll } from "@fleetcore/db";
+import { testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeStripe } from "../../core/test/stripe-fake";
+import { createCaller, createContextInner } from "../src/index";
+import { createWorld, signIn, trpcCode, trpcError, type World } from "./fixtures";
+
+let fake: FakeStripe;
+let world: World;
+let configured: BillingServices;
+const off: BillingServices = { stripe: null, webhookSecret: null };
+
+/** A caller for `email`'s session with the given billing services. */
+async function as(email: string, billing: BillingServices = configured) {
+  const { token } = await signIn(email);
+  const validated = await validateSessionToken(testPrisma(), token as string);
+  return createCaller(
+    createContextInner({
+      prisma: testPrisma(),
+      session: validated?.session ?? null,
+      services: { billing, publicUrl: "https://fleet.test" },
+    }),
+  );
+}
+
+let planId: string;
+let privatePlanId: string;
+
+beforeAll(async () => {
+  fake = await FakeStripe.start();
+  configured = { stripe: fake.client(), webhookSecret: fake.webhookSecret };
+  // One bil_settings row per database: the meter must live in this file's fake.
+  await testOwnerPrisma().bilSettings.update({ where: { id: 1 }, data: { stripeMeterId: null } });
+  world = await createWorld();
+  const admin = await as(world.users.providerAdmin.email);
+  const tag = world.tag;
+  const plan = await admin.billingAdmin.plans.create({
+    code: `api-starter-${tag}`,
+    name: "Fleet Starter",
+    currency: "usd",
+    monthlyPriceMinor: 2900,
+    yearlyPriceMinor: 29000,
+    includedVehicles: 5,
+    includedDrivers: 10,
+    overagePerVehicleMinor: 500,
+    features: { whatsapp: true },
+  });
+  planId = plan.id;
+  expect(plan).toMatchObject({ currency: "USD", version: 1, syncedToStripe: false, available: false });
+  const synced = await admin.billingAdmin.plans.syncToStripe({ id: planId });
+  expect(synced).toMatchObject({ syncedToStripe: true, available: true });
+  const hidden = await admin.billingAdmin.plans.create({
+    code: `api-private-${tag}`,
+    name: "Private",
+    currency: "USD",
+    monthlyPriceMinor: 100,
+    includedVehicles: 1,
+    includedDrivers: 1,
+    overagePerVehicleMinor: 100,
+    isPublic: false,
+  });
+  privatePlanId = hidden.id;
+});
+
+afterAll(async () => {
+  await fake.close();
+  await disconnectAll();
+});
+
+describe("billing not configured", () => {
+  it("answers configured:false and refuses Stripe actions with a clear message", async () => {
+    const owner = await as(world.users.ownerA.email, off);
+    expect(await owner.billing.overview()).toEqual({
+      configured: false,
+      plan: null,
+      subscription: null,
+      usage: null,
+      nextInvoice: null,
+      paymentMethod: null,
+    });
+    const err = await trpcError(owner.billing.startCheckout({ planId, interval: "month" }));
+    expect(err.code).toBe("PRECONDITION_FAILED");
+    expect(err.message).toMatch(/Billing is not configured/);
+    expect(await trpcCode(owner.billing.openPortal())).toBe("PRECONDITION_FAILED");
+    const admin = await as(world.users.providerAdmin.email, off);
+    expect(await admin.billingAdmin.settings.get()).toMatchObject({ configured: false, webhooksConfigured: false });
+    expect(await trpcCode(admin.billingAdmin.usage.reportNow())).toBe("PRECONDITION_FAILED");
+  });
+});
+
+describe("billing access", () => {
+  it("lets the owner start checkout and open the portal; admins read; viewers and dispatchers may not", async () => {
+    const viewer = await as(world.users.viewerA.email);
+    const dispatcher = await as(world.users.dispatcherA.email);
+    const admin = await as(world.users.adminA.email);
+    const owner = await as(world.users.ownerA.email);
+    for (const c of [viewer, dispatcher, admin]) {
+      expect(await trpcCode(c.billing.startCheckout({ planId, interval: "month" }))).toBe("FORBIDDEN");
+      expect(await trpcCode(c.billing.openPortal())).toBe("FORBIDDEN");
+      expect(await trpcCode(c.billing.setCancelAtPeriodEnd({ cancel: true }))).toBe("FORBIDDEN");
+    }
+    expect(await trpcCode(viewer.billing.overview())).toBe("FORBIDDEN");
+    expect(await admin.billing.overview()).toMatchObject({ configured: true, subscription: null });
+    expect((await admin.billing.plans()).map((p) => p.id)).toContain(planId);
+    expect((await admin.billing.plans()).map((p) => p.id)).not.toContain(privatePlanId);
+
+    const before = fake.requests.length;
+    const { url } = await owner.billing.startCheckout({ planId, interval: "month" });
+    expect(url).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/);
+    const posted = fake.requests.slice(before);
+    const customerCreate = posted.find((r) => r.path === "/v1/customers");
+    expect(customerCreate?.params).toMatchObject({
+      name: world.a.tenant.name,
+      email: world.users.ownerA.email,
+      metadata: { fleetcore_tenant_id: world.a.tenant.id },
+    });
+    const checkout = posted.find((r) => r.path === "/v1/checkout/sessions");
+    const plan = await testOwnerPrisma().bilBillingPlan.findUniqueOrThrow({ where: { id: planId } });
+    expect(checkout?.rawBody).toContain(`line_items[0][price]=${plan.stripeMonthlyPriceId}`);
+    expect(checkout?.rawBody).toContain("line_items[0][quantity]=1");
+    expect(checkout?.rawBody).toContain(`line_items[1][price]=${plan.stripeOveragePriceId}`);
+    expect(checkout?.rawBody).not.toContain("line_items[1][quantity]");
+    expect(checkout?.params).toMatchObject({
+      mode: "subscription",
+      customer: customerCreate ? expect.stringMatching(/^cus_/) : undefined,
+      client_reference_id: world.a.tenant.id,
+      subscription_data: { metadata: { fleetcore_tenant_id: world.a.tenant.id, fleetcore_plan_id: planId } },
+      success_url: "https://fleet.test/billing?checkout=success",
+      cancel_url: "https://fleet.test/billing?checkout=cancel",
+    });
+    expect(checkout?.headers["stripe-version"]).toBe("2026-10-28.endive");
+    expect(checkout?.headers["idempotency-key"]).toMatch(/^fc-checkout-[0-9a-f]{32}$/);
+    expect(checkout?.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
+
+    // A double click within the window opens the same session (idempotency key replayed).
+    const again = await owner.billing.startCheckout({ planId, interval: "month" });
+    expect(again.url).toBe(url);
+    expect(fake.checkoutSessions.size).toBe(1);
+
+    const portal = await owner.billing.openPortal();
+    expect(portal.url).toMatch(/^https:\/\/billing\.stripe\.com\/p\/session\//);
+    const portalRequest = fake.requestsTo("/v1/billing_portal/sessions").at(-1);
+    expect(portalRequest?.params).toMatchObject({ return_url: "https://fleet.test/billing" });
+    // One Stripe Customer per tenant.
+    expect(fake.requestsTo("/v1/customers", "POST").filter((r) => !r.replayed)).toHaveLength(1);
+    const account = await testOwnerPrisma().bilBillingAccount.findUniqueOrThrow({
+      where: { tenantId: world.a.tenant.id },
+    });
+    expect(portalRequest?.params.customer).toBe(account.stripeCustomerId);
+
+    const audit = await testOwnerPrisma().auditLog.findMany({
+      where: { tenantId: world.a.tenant.id, action: { startsWith: "billing." } },
+    });
+    expect(audit.map((a) => a.action).sort()).toEqual([
+      "billing.checkout_started",
+      "billing.checkout_started",
+      "billing.portal_opened",
+    ]);
+
+    expect(await trpcCode(owner.billing.startCheckout({ planId: privatePlanId, interval: "month" }))).toBe("NOT_FOUND");
+    expect(await trpcCode(owner.billing.startCheckout({ planId, interval: "week" as "month" }))).toBe("BAD_REQUEST");
+    expect(await trpcCode(owner.billing.previewChange({ planId, interval: "month" }))).toBe("NOT_FOUND");
+  });
+
+  it("never shows another tenant's billing rows", async () => {
+    const db = testOwnerPrisma();
+    const b = world.b.tenant.id;
+    await db.bilBillingAccount.upsert({
+      where: { tenantId: b },
+      create: { tenantId: b, stripeCustomerId: `cus_b_${world.tag}` },
+      update: {},
+    });
+    await db.bilTenantSubscription.create({
+      data: {
+        tenantId: b,
+        planId,
+        status: "active",
+        currency: "USD",
+        mrrMinor: 2900,
+        stripeCustomerId: `cus_b_${world.tag}`,
+        stripeSubscriptionId: `sub_b_${world.tag}`,
+        currentPeriodStart: new Date(Date.now() - 86_400_000),
+        currentPeriodEnd: new Date(Date.now() + 29 * 86_400_000),
+      },
+    });
+    await db.bilTenantInvoice.create({
+      data: {
+        tenantId: b,
+        stripeInvoiceId: `in_b_${world.tag}`,
+        status: "paid",
+        currency: "USD",
+        subtotalMinor: 2900,
+        totalMinor: 2900,
+        amountDueMinor: 2900,
+        issuedAt: new Date(),
+      },
+    });
+    await db.bilPaymentMethod.create({
+      data: { tenantId: b, stripePaymentMethodId: `pm_b_${world.tag}`, type: "card", brand: "visa", last4: "1111" },
+    });
+    const ownerA = await as(world.users.ownerA.email);
+    expect(await ownerA.billing.invoices()).toEqual([]);
+    expect(await ownerA.billing.overview()).toMatchObject({ subscription: null, paymentMethod: null });
+    expect(await ownerA.billing.usage()).toEqual([]);
+    const ownerB = await as(world.users.ownerB.email);
+    expect((await ownerB.billing.invoices()).map((i) => i.totalMinor)).toEqual([2900]);
+    expect(await ownerB.billing.overview()).toMatchObject({
+      subscription: { status: "active", mrrMinor: 2900 },
+      paymentMethod: { brand: "visa", last4: "1111" },
+      nextInvoice: { amountDueMinor: 2900, currency: "USD" },
+    });
+  });
+});
+
+describe("billingAdmin access", () => {
+  it("is staff-only; analysts read, admins change", async () => {
+    for (const email of [world.users.ownerA.email, world.users.adminA.email, world.users.viewerA.email]) {
+      const tenantUser = await as(email);
+      expect(await trpcCode(tenantUser.billingAdmin.plans.list())).toBe("FORBIDDEN");
+      expect(await trpcCode(tenantUser.billingAdmin.subscriptions.list())).toBe("FORBIDDEN");
+      expect(await trpcCode(tenantUser.billingAdmin.settings.update({ dunningGraceDays: 1 }))).toBe("FORBIDDEN");
+    }
+    const analyst = await as(world.users.providerAnalyst.email);
+    expect((await analyst.billingAdmin.plans.list()).map((p) => p.id)).toContain(planId);
+    expect(await trpcCode(analyst.billingAdmin.plans.archive({ id: planId }))).toBe("FORBIDDEN");
+    expect(await trpcCode(analyst.billingAdmin.settings.update({ dunningGraceDays: 7 }))).toBe("FORBIDDEN");
+    const admin = await as(world.users.providerAdmin.email);
+    const rows = await admin.billingAdmin.subscriptions.list({ status: "active" });
+    expect(rows.find((r) => r.tenantId === world.b.tenant.id)).toMatchObject({
+      tenantName: world.b.tenant.name,
+      planName: "Fleet Starter",
+      mrrMinor: 2900,
+      currency: "USD",
+    });
+    const settings = await admin.billingAdmin.settings.update({ dunningGraceDays: 10 });
+    expect(settings).toMatchObject({ dunningGraceDays: 10, configured: true, webhooksConfigured: true });
+    expect(await trpcCode(admin.billingAdmin.settings.update({ dunningGraceDays: 365 }))).toBe("BAD_REQUEST");
+    expect(
+      await trpcCode(
+        admin.billingAdmin.plans.create({
+          code: `api-starter-${world.tag}`,
+          name: "Dup",
+          currency: "USD",
+          monthlyPriceMinor: 1,
+          includedVehicles: 1,
+          includedDrivers: 1,
+          overagePerVehicleMinor: 1,
+        }),
+      ),
+    ).toBe("CONFLICT");
+    const updated = await admin.billingAdmin.plans.update({ id: planId, overagePerVehicleMinor: 600 });
+    expect(updated).toMatchObject({ version: 2, syncedToStripe: false, activeSubscriptions: 1 });
+  });
+});

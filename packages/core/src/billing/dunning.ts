@@ -1,0 +1,139 @@
+/**
+ * Dunning: what happens when a tenant's payment fails.
+ * 1. `invoice.payment_failed` (webhook) starts the dunning clock (bil_tenant_subscriptions.past_due_since,
+ *    set once, at the first failure) and notifies the tenant's owners in-app and by email;
+ *    Stripe's own `customer.subscription.updated` moves the status to past_due.
+ * 2. {@link runDunning} (hourly job) suspends tenants whose clock is older than
+ *    bil_settings.dunning_grace_days, through the tenant lifecycle (changeTenantStatus, reason
+ *    {@link DUNNING_SUSPENSION_REASON}), and tells the owners.
+ * 3. `invoice.paid`, or the subscription back to active/trialing, clears the clock and reactivates
+ *    a tenant suspended for non-payment — only when the tenant's latest lifecycle event is that
+ *    suspension (a tenant an admin suspended for another reason stays suspended).
+ */
+import { type Db, type PrismaClient, withScope } from "@fleetcore/db";
+import { AuditTrail, systemActor } from "../audit/audit";
+import type { EmailTransport } from "../email/transport";
+import { type CreatedNotification, type NotificationDraft, notify } from "../notifications/notifications";
+import { changeTenantStatus } from "../tenancy/tenants";
+
+/** The lifecycle reason of a suspension for non-payment (and how reactivation recognises it). */
+export const DUNNING_SUSPENSION_REASON = "payment overdue";
+/** The lifecycle reason of the reactivation after payment. */
+export const DUNNING_REACTIVATION_REASON = "payment received";
+
+const DAY_MS = 86_400_000;
+
+/** Where email copies of notifications go (optional: without it, in-app only). */
+export interface BillingEmail {
+  transport: EmailTransport;
+  /** Origin of the web app, for the link in the email. */
+  publicUrl: string;
+}
+
+/**
+ * Notifies the tenant's active owners (system role "owner") in-app and, with `email`, by email.
+ * @returns the payloads to emit on the owners' rooms after commit
+ */
+export async function notifyTenantOwners(
+  db: Db,
+  tenantId: string,
+  draft: Omit<NotificationDraft, "userIds" | "tenantId">,
+  email?: BillingEmail,
+): Promise<CreatedNotification[]> {
+  const owners = await db.member.findMany({
+    where: {
+      tenantId,
+      status: "active",
+      deletedAt: null,
+      roles: { some: { role: { name: "owner", tenantId: null } } },
+      user: { status: "active", deletedAt: null },
+    },
+    select: { userId: true, user: { select: { email: true } } },
+  });
+  if (owners.length === 0) return [];
+  return notify(
+    db,
+    { ...draft, tenantId, userIds: owners.map((o) => o.userId) },
+    email ? { ...email, addresses: new Map(owners.map((o) => [o.userId, o.user.email])) } : undefined,
+  );
+}
+
+/**
+ * Reactivates a tenant suspended for non-payment (latest lifecycle event = suspended with reason
+ * {@link DUNNING_SUSPENSION_REASON}); any other suspension is left alone. Runs in the caller's
+ * cross-tenant transaction; audited as the system.
+ * @returns true when the tenant was reactivated
+ */
+export async function reactivateIfSuspendedForPayment(db: Db, tenantId: string): Promise<boolean> {
+  const tenant = await db.tenant.findFirst({ where: { id: tenantId, deletedAt: null }, select: { status: true } });
+  if (tenant?.status !== "suspended") return false;
+  const last = await db.tenantLifecycleEvent.findFirst({
+    where: { tenantId },
+    orderBy: [{ occurredAt: "desc" }, { createdAt: "desc" }],
+  });
+  if (last?.eventType !== "suspended" || last.reason !== DUNNING_SUSPENSION_REASON) return false;
+  await changeTenantStatus(
+    { db, audit: new AuditTrail(db, systemActor()) },
+    { tenantId, status: "active", reason: DUNNING_REACTIVATION_REASON },
+  );
+  return true;
+}
+
+/**
+ * One dunning pass: every tenant whose subscription is past_due or unpaid since at least
+ * `dunningGraceDays` before `now` (and is not already suspended or closed) is suspended with
+ * reason "payment overdue" (lifecycle event + audit row, system actor) and its owners notified.
+ * Each tenant in its own system-scope transaction.
+ * @returns the suspended tenants and the notifications to emit
+ */
+export async function runDunning(
+  prisma: PrismaClient,
+  now: Date,
+  opts: { email?: BillingEmail } = {},
+): Promise<{ suspended: string[]; notifications: CreatedNotification[] }> {
+  const candidates = await withScope(prisma, { kind: "system" }, async (db) => {
+    const settings = await db.bilSettings.findUniqueOrThrow({ where: { id: 1 } });
+    const cutoff = new Date(now.getTime() - settings.dunningGraceDays * DAY_MS);
+    return db.bilTenantSubscription.findMany({
+      where: {
+        pastDueSince: { lte: cutoff },
+        status: { in: ["past_due", "unpaid"] },
+        tenant: { status: { in: ["trial", "active"] }, deletedAt: null },
+      },
+      select: { tenantId: true, pastDueSince: true },
+    });
+  });
+  const suspended: string[] = [];
+  const notifications: CreatedNotification[] = [];
+  for (const c of new Map(candidates.map((s) => [s.tenantId, s])).values()) {
+    await withScope(prisma, { kind: "system" }, async (db) => {
+      // Re-check under the row lock: a payment may have arrived meanwhile.
+      const tenant = await db.$queryRaw<{ status: string }[]>`
+        SELECT status::text FROM adm_tenants WHERE id = ${c.tenantId}::uuid FOR UPDATE`;
+      if (tenant[0]?.status !== "trial" && tenant[0]?.status !== "active") return;
+      const still = await db.bilTenantSubscription.count({
+        where: { tenantId: c.tenantId, pastDueSince: { not: null }, status: { in: ["past_due", "unpaid"] } },
+      });
+      if (still === 0) return;
+      await changeTenantStatus(
+        { db, audit: new AuditTrail(db, systemActor()) },
+        { tenantId: c.tenantId, status: "suspended", reason: DUNNING_SUSPENSION_REASON },
+      );
+      suspended.push(c.tenantId);
+      notifications.push(
+        ...(await notifyTenantOwners(
+          db,
+          c.tenantId,
+          {
+            kind: "billing.suspended",
+            title: "Your Fleetcore account is suspended for non-payment",
+            body: "Payment has been overdue since the grace period ended. Update your payment method in the billing portal; the account is restored as soon as the invoice is paid.",
+            link: "/billing",
+          },
+          opts.email,
+        )),
+      );
+    });
+  }
+  return { suspended, notifications };
+}

@@ -1,0 +1,73 @@
+/**
+ * Billing arithmetic in integer minor units (never floats): MRR normalisation and the per-vehicle-day
+ * overage price. Pure functions; bigint where a product could exceed 2⁵³.
+ */
+
+/** Divides two non-negative bigints, rounding half up (0.5 → 1), once. */
+export function divRoundHalfUp(numerator: bigint, denominator: bigint): bigint {
+  if (denominator <= 0n) throw new RangeError("denominator must be positive");
+  if (numerator < 0n) return -divRoundHalfUp(-numerator, denominator);
+  return (numerator * 2n + denominator) / (denominator * 2n);
+}
+
+/** Decimal places of `unit_amount_decimal` Stripe accepts (API reference: Price.unit_amount_decimal). */
+export const STRIPE_DECIMAL_PLACES = 12;
+const DECIMAL_SCALE = 10n ** BigInt(STRIPE_DECIMAL_PLACES);
+
+/** Days per month in the overage price: the monthly overage per vehicle is billed per vehicle-day as /30. */
+export const OVERAGE_DAYS_PER_MONTH = 30;
+
+/**
+ * The metered overage Price's `unit_amount_decimal` (minor units per vehicle-day, as Stripe's
+ * decimal string with at most 12 decimals, rounded half up): overagePerVehicleMinor / 30.
+ * Why per vehicle-day: the meter sums each day's (active vehicles − included)⁺, so a vehicle active
+ * 15 days of a month costs half the monthly overage; /30 makes a full month of a vehicle cost the
+ * monthly overage (±1/30 in 31-day months, 2/30 less in February — documented to tenants).
+ * @example overageUnitAmountDecimal(500) === "16.666666666667"; overageUnitAmountDecimal(1500) === "50"
+ */
+export function overageUnitAmountDecimal(overagePerVehicleMinor: number): string {
+  const scaled = divRoundHalfUp(BigInt(overagePerVehicleMinor) * DECIMAL_SCALE, BigInt(OVERAGE_DAYS_PER_MONTH));
+  const whole = scaled / DECIMAL_SCALE;
+  const fraction = (scaled % DECIMAL_SCALE).toString().padStart(STRIPE_DECIMAL_PLACES, "0").replace(/0+$/, "");
+  return fraction === "" ? whole.toString() : `${whole}.${fraction}`;
+}
+
+/**
+ * What Stripe charges for `vehicleDays` of overage at the per-vehicle-day price above: quantity ×
+ * unit_amount_decimal (the 12-decimal value), rounded half up to an integer once — the same
+ * arithmetic as the invoice line, so the projection matches the invoice.
+ * @returns minor units
+ */
+export function overageAmountMinor(vehicleDays: number, overagePerVehicleMinor: number): number {
+  const unitScaled = divRoundHalfUp(BigInt(overagePerVehicleMinor) * DECIMAL_SCALE, BigInt(OVERAGE_DAYS_PER_MONTH));
+  return Number(divRoundHalfUp(BigInt(vehicleDays) * unitScaled, DECIMAL_SCALE));
+}
+
+/**
+ * A recurring amount normalised to one month (MRR contribution), minor units: monthly prices as
+ * they are (÷ interval_count), yearly ÷ 12 (÷ interval_count), weekly × 52/12, daily × 365/12 —
+ * rounded half up once, at the end.
+ * @param unitAmountMinor Stripe Price.unit_amount
+ * @param quantity subscription item quantity (licensed prices; 1 for a plan)
+ */
+export function monthlyAmountMinor(
+  unitAmountMinor: number,
+  quantity: number,
+  interval: "day" | "week" | "month" | "year" | string,
+  intervalCount = 1,
+): number {
+  const total = BigInt(unitAmountMinor) * BigInt(quantity);
+  const count = BigInt(Math.max(1, intervalCount));
+  switch (interval) {
+    case "month":
+      return Number(divRoundHalfUp(total, count));
+    case "year":
+      return Number(divRoundHalfUp(total, 12n * count));
+    case "week":
+      return Number(divRoundHalfUp(total * 52n, 12n * count));
+    case "day":
+      return Number(divRoundHalfUp(total * 365n, 12n * count));
+    default:
+      return 0;
+  }
+}
