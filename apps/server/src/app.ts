@@ -27,6 +27,7 @@ import {
   onGeofencesChanged,
   openDisplaySession,
   PositionWriter,
+  UsageRecorder,
 } from "@fleetcore/core";
 import { getPgPool, getTimescaleStatus, type PrismaClient, REPO_ROOT } from "@fleetcore/db";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "@fleetcore/realtime";
@@ -122,6 +123,11 @@ export async function buildApp(opts: {
     rooms: opts.services?.rooms ?? ((room, event, ...args) => io.to(room).emit(event, ...args)),
     billing,
   };
+  // Product usage events: buffered, written in batches every few seconds, flushed on close.
+  const ownUsage = opts.services?.usage
+    ? null
+    : UsageRecorder.forPrisma(db, { onError: (err, lost) => app.log.warn({ err, lost }, "usage events lost") }).start();
+  services.usage = opts.services?.usage ?? ownUsage ?? undefined;
   const allowedOrigins = env.PUBLIC_URL ? [new URL(env.PUBLIC_URL).origin] : [];
 
   const fanout = startLiveFeed(io, db, { clustered: redis !== null });
@@ -271,6 +277,7 @@ export async function buildApp(opts: {
     stopGeofenceWatch();
     stopRulesWatch();
     await outbound.stop();
+    await ownUsage?.stop();
     await derivedEvents.stop();
     await gtfs.stop();
     fanout.stop();

@@ -3,9 +3,11 @@
  */
 import { loadEnv } from "@fleetcore/config";
 import { disconnectAll, getPgPool, getPrisma } from "@fleetcore/db";
-import { SUPPORT_ROOM, tenantRoom } from "@fleetcore/realtime";
+import { SUPPORT_ROOM, tenantRoom, userRoom } from "@fleetcore/realtime";
+import { scheduleAnalyticsJobs } from "./analyticsJobs";
 import { buildApp } from "./app";
 import { scheduleBillingJobs } from "./billingJobs";
+import { runDailyScoringIfDue } from "./healthJobs";
 import { scheduleHousekeeping } from "./housekeeping";
 import { scheduleRetention } from "./retention";
 import { FleetSimulator } from "./simulator";
@@ -23,6 +25,17 @@ const stopHousekeeping = scheduleHousekeeping(
   (event) => io.to(SUPPORT_ROOM).to(tenantRoom(event.tenantId)).emit("ticket:updated", event),
   app.log,
 );
+// Activity metrics: the incremental rollup (hourly fleet rows, daily tenant rows) every 10 minutes.
+// Then, once a day is complete everywhere, the daily health scoring (alerts notify account managers).
+const stopAnalyticsJobs = scheduleAnalyticsJobs(db, {
+  log: app.log,
+  afterRollup: async (now) => {
+    const scored = await runDailyScoringIfDue(db, now, (userId, event) =>
+      io.to(userRoom(userId)).emit("notification", event),
+    );
+    if (scored) app.log.info(scored, "daily health scores computed");
+  },
+});
 // Usage reports to Stripe's Billing Meter and dunning, hourly — only when Stripe is configured.
 const stripe = services.billing.stripe;
 const stopBillingJobs = stripe
@@ -41,6 +54,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     simulator?.stop();
     stopRetention();
     stopHousekeeping();
+    stopAnalyticsJobs();
     stopBillingJobs();
     await app.close();
     await disconnectAll();

@@ -82,6 +82,9 @@ const BillingAdminPage = lazy(() =>
   import("./pages/admin/BillingAdminPage").then((m) => ({ default: m.BillingAdminPage })),
 );
 
+/** The analyst chart explorer: recharts, its own chunk. */
+const ExplorerPage = lazy(() => import("./pages/admin/ExplorerPage").then((m) => ({ default: m.ExplorerPage })));
+
 const SupportMetricsPage = lazy(() =>
   import("./pages/admin/SupportMetricsPage").then((m) => ({ default: m.SupportMetricsPage })),
 );
@@ -93,6 +96,13 @@ const ForecastPage = lazy(() => import("./pages/admin/crm/ForecastPage").then((m
 const ContractsPage = lazy(() => import("./pages/admin/crm/ContractsPage").then((m) => ({ default: m.ContractsPage })));
 const TenantSuccessPage = lazy(() =>
   import("./pages/admin/crm/TenantSuccessPage").then((m) => ({ default: m.TenantSuccessPage })),
+);
+/** Account manager screens (portfolio and tenant health): their own chunks, with recharts. */
+const PortfolioPage = lazy(() =>
+  import("./pages/admin/health/PortfolioPage").then((m) => ({ default: m.PortfolioPage })),
+);
+const TenantHealthPage = lazy(() =>
+  import("./pages/admin/health/TenantHealthPage").then((m) => ({ default: m.TenantHealthPage })),
 );
 const withCrm = (page: ReactNode) => <Suspense fallback={<p className="muted">Loading…</p>}>{page}</Suspense>;
 
@@ -120,11 +130,21 @@ const PROVIDER_PAGES: { path: string; page: ReactNode }[] = [
       </Suspense>
     ),
   },
+  {
+    path: "admin/explorer",
+    page: (
+      <Suspense fallback={<p className="muted">Loading the charts…</p>}>
+        <ExplorerPage />
+      </Suspense>
+    ),
+  },
   { path: "admin/crm/leads", page: withCrm(<LeadsPage />) },
   { path: "admin/crm/pipeline", page: withCrm(<PipelinePage />) },
   { path: "admin/crm/forecast", page: withCrm(<ForecastPage />) },
   { path: "admin/crm/contracts", page: withCrm(<ContractsPage />) },
   { path: "admin/tenants/:tenantId/success", page: withCrm(<TenantSuccessPage />) },
+  { path: "admin/portfolio", page: withCrm(<PortfolioPage />) },
+  { path: "admin/portfolio/:tenantId", page: withCrm(<TenantHealthPage />) },
 ];
 
 export function App() {

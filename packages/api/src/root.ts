@@ -13,15 +13,18 @@ import { deviceRouter } from "./routers/device";
 import { displayRouter } from "./routers/display";
 import { driverRouter } from "./routers/driver";
 import { eventRouter } from "./routers/event";
+import { explorerRouter } from "./routers/explorer";
 import { feedbackRouter } from "./routers/feedback";
 import { geofenceRouter } from "./routers/geofence";
 import { gtfsFeedRouter } from "./routers/gtfsFeed";
+import { healthProfilesRouter } from "./routers/healthProfiles";
 import { ingestKeyRouter } from "./routers/ingestKey";
 import { integrationRouter } from "./routers/integration";
 import { invitationRouter } from "./routers/invitation";
 import { memberRouter } from "./routers/member";
 import { messageAnalyticsRouter } from "./routers/messageAnalytics";
 import { notificationRouter } from "./routers/notification";
+import { portfolioRouter } from "./routers/portfolio";
 import { providerRouter } from "./routers/provider";
 import { replayRouter } from "./routers/replay";
 import { supportDeskRouter } from "./routers/supportDesk";
@@ -31,6 +34,7 @@ import { systemRouter } from "./routers/system";
 import { ticketRouter } from "./routers/ticket";
 import { vehicleRouter } from "./routers/vehicle";
 import { createCallerFactory, router } from "./trpc";
+import { usageRouter } from "./usage";
 
 export const appRouter = router({
   system: systemRouter,
@@ -61,6 +65,10 @@ export const appRouter = router({
   billing: billingRouter,
   billingAdmin: billingAdminRouter,
   billingMetrics: billingMetricsRouter,
+  usage: usageRouter,
+  healthProfiles: healthProfilesRouter,
+  explorer: explorerRouter,
+  portfolio: portfolioRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -28,6 +28,7 @@ import {
   findProviderEmployee,
   isTenantLocked,
   LoginThrottle,
+  NOOP_USAGE_SINK,
   OutboxEmailTransport,
   resolveDisplayAccess,
   resolveTenantAccess,
@@ -35,6 +36,7 @@ import {
   type StoredMessage,
   type StoredVehicleEvent,
   type TenantAccess,
+  type UsageSink,
 } from "@fleetcore/core";
 import { type Db, type DbScope, type PrismaClient, withScope } from "@fleetcore/db";
 import type { ServerToClientEvents } from "@fleetcore/realtime";
@@ -85,6 +87,12 @@ export interface Services {
   rooms: RoomPublisher;
   /** The Stripe client and webhook secret; `stripe: null` = billing not configured (no STRIPE_SECRET_KEY). */
   billing: BillingServices;
+  /**
+   * Product usage (issue 8): every successful tenantProcedure call by a member is recorded here
+   * after commit (feature = the procedure path). The server passes a buffered UsageRecorder; absent
+   * = nothing recorded.
+   */
+  usage?: UsageSink;
 }
 
 /** What every procedure receives. */
@@ -121,6 +129,7 @@ export function createContextInner(opts: {
       outbound: opts.services?.outbound ?? { kick() {} },
       rooms: opts.services?.rooms ?? (() => {}),
       billing: opts.services?.billing ?? BILLING_NOT_CONFIGURED,
+      usage: opts.services?.usage ?? NOOP_USAGE_SINK,
     },
     meta: opts.meta ?? {},
     cookies: opts.cookies ?? { set() {}, clear() {} },
@@ -164,10 +173,15 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-/** Runs queued after-commit callbacks once the whole procedure succeeded. */
-const afterCommit = t.middleware(async ({ ctx, next }) => {
-  const result = await next();
-  if (result.ok) for (const fn of ctx.afterCommit.splice(0)) fn();
+/**
+ * Runs the call's after-commit callbacks once the whole procedure succeeded. Each call gets its own
+ * queue: the calls of one batched HTTP request share a context, and a failed sibling's callbacks
+ * (or a concurrent one's, before it committed) must never run with another call's success.
+ */
+const afterCommit = t.middleware(async ({ next }) => {
+  const queue: Array<() => void> = [];
+  const result = await next({ ctx: { afterCommit: queue } });
+  if (result.ok) for (const fn of queue) fn();
   return result;
 });
 
@@ -248,7 +262,8 @@ export const tenantProcedure = publicProcedure.use(async ({ ctx, next, type, pat
   const userId = session.user?.id ?? null;
   const scope: DbScope = { kind: "tenant", tenantId, userId };
   const actorType: Actor["type"] = session.display ? "display" : "user";
-  return inScope(ctx, scope, actorOf(ctx, actorType), { type, path, tenantId }, async (db, audit) => {
+  let member = false;
+  const result = await inScope(ctx, scope, actorOf(ctx, actorType), { type, path, tenantId }, async (db, audit) => {
     const access: TenantAccess | null = session.display
       ? await resolveDisplayAccess(db, tenantId)
       : userId
@@ -262,8 +277,14 @@ export const tenantProcedure = publicProcedure.use(async ({ ctx, next, type, pat
       });
     }
     if (access.access === "provider") audit.actor.type = "provider";
+    member = access.access === "member";
     return next({ ctx: { session, db, audit, tenant: access, tenantId } });
   });
+  // Product usage: a member's call (not visiting staff's or a display's), once it has committed.
+  if (result.ok && member && userId) {
+    ctx.services.usage?.record({ time: new Date(), tenantId, userId, feature: path, kind: "procedure" });
+  }
+  return result;
 });
 
 /** tenantProcedure, plus `action` on `resource` in the caller's permission set. FORBIDDEN otherwise. */

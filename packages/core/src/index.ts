@@ -1,6 +1,11 @@
 /**
  * @fleetcore/core — domain services. Pure where possible; never imports tRPC, React or Socket.IO.
  */
+export * from "./activity/queries";
+export * from "./activity/rollup";
+export * from "./activity/usage";
+export * from "./analytics/buckets";
+export * from "./analytics/explorer";
 export * from "./audit/audit";
 export * from "./billing/checkout";
 export * from "./billing/dunning";
@@ -26,6 +31,12 @@ export * from "./fleet/devices";
 export * from "./fleet/drivers";
 export * from "./fleet/geofences";
 export * from "./fleet/vehicles";
+export * from "./health/churn";
+export * from "./health/model";
+export * from "./health/profiles";
+export * from "./health/scoring";
+export * from "./health-views/portfolio";
+export * from "./health-views/tenant";
 export * from "./identity/access";
 export * from "./identity/auth";
 export * from "./identity/passwords";

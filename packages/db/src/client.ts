@@ -31,6 +31,22 @@ export function getPrisma(databaseUrl: string, opts: { maxConnections?: number }
   return client;
 }
 
+/**
+ * A separate (uncached) PrismaClient that reports every SQL statement it sends, with its parameters:
+ * for benchmarks that EXPLAIN what a service really runs. Disconnect it yourself.
+ * @param onQuery receives Prisma's query event: `query` (SQL with $n placeholders), `params` (JSON
+ *   array text) and `duration` (ms)
+ */
+export function createQueryLoggingPrisma(
+  databaseUrl: string,
+  onQuery: (e: { query: string; params: string; duration: number }) => void,
+): PrismaClient {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: 4, application_name: "fleetcore-explain" });
+  const client = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  client.$on("query", (e) => onQuery({ query: e.query, params: e.params, duration: Number(e.duration) }));
+  return client;
+}
+
 /** Disconnects and forgets every cached client (process shutdown, end of a test file). */
 export async function disconnectAll(): Promise<void> {
   const all = [...clients.values()];

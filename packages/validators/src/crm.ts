@@ -723,7 +723,17 @@ export type CrmGoal = z.infer<typeof ZCrmGoal>;
 // Per-tenant timeline
 // ---------------------------------------------------------------------------------------------
 
-export const CRM_TIMELINE_KINDS = ["engagement", "ticket_opened", "ticket_resolved", "lifecycle", "contract"] as const;
+export const CRM_TIMELINE_KINDS = [
+  "engagement",
+  "ticket_opened",
+  "ticket_resolved",
+  "lifecycle",
+  "contract",
+  "task_created",
+  "task_done",
+  "invoice_issued",
+  "invoice_paid",
+] as const;
 export const ZCrmTimelineKind = z.enum(CRM_TIMELINE_KINDS);
 export type CrmTimelineKind = z.infer<typeof ZCrmTimelineKind>;
 

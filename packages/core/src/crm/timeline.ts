@@ -6,7 +6,9 @@
  * - support tickets (sup_tickets, read only): one item when opened (createdAt), one when resolved
  *   (resolvedAt);
  * - tenant lifecycle events (adm_tenant_lifecycle_events), at occurredAt;
- * - contract history (crm_contract_events), at occurredAt.
+ * - contract history (crm_contract_events), at occurredAt;
+ * - customer-success tasks (crm_tasks): one item when created (createdAt), one when done (completedAt);
+ * - invoices (bil_tenant_invoices, not drafts): one item when issued (issuedAt), one when paid (paidAt).
  *
  * Paging: items strictly before `before`; each source returns at most `limit` items, the merge keeps
  * the newest `limit`, and `nextBefore` is the time of the last one (items sharing exactly that
@@ -31,7 +33,21 @@ export const TIMELINE_LINKS = {
   ticket: (ticketId: string) => `/admin/support/tickets/${ticketId}`,
   contract: (contractId: string) => `/admin/crm/contracts?contract=${contractId}`,
   tenant: (tenantId: string) => `/admin/tenants/${tenantId}`,
+  health: (tenantId: string) => `/admin/portfolio/${tenantId}`,
 };
+
+/**
+ * An invoice amount for timeline text, e.g. "$1,234.56" (en-US; minor-unit digits from Intl's
+ * currency data, so JPY has none). The division is for display only; amounts stay integers elsewhere.
+ */
+function formatMinor(minor: number, currency: string): string {
+  try {
+    const format = new Intl.NumberFormat("en-US", { style: "currency", currency });
+    return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+  } catch {
+    return `${minor} ${currency} (minor units)`;
+  }
+}
 
 /** Newest first; ties by kind then id (descending), for a stable order. Pure. */
 export function compareTimelineItems(a: CrmTimelineItem, b: CrmTimelineItem): number {
@@ -148,6 +164,73 @@ export async function getTimeline(db: Db, input: CrmTimelineRequest, now = new D
       title: `Contract “${e.contract.planName}” ${what}`,
       detail: extra.length ? extra.join(" — ") : null,
       link: TIMELINE_LINKS.contract(e.contractId),
+    });
+  }
+
+  const tasksCreated = await db.crmTask.findMany({
+    where: { tenantId, createdAt: { lt: before } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit,
+  });
+  for (const t of tasksCreated) {
+    items.push({
+      id: `task_created:${t.id}`,
+      kind: "task_created",
+      occurredAt: t.createdAt,
+      title: `Task: ${t.title}`,
+      detail:
+        [t.source === "health_alert" ? "Suggested by a health alert" : null, t.description]
+          .filter(Boolean)
+          .join(" — ") || null,
+      link: `${TIMELINE_LINKS.health(tenantId)}#task-${t.id}`,
+    });
+  }
+  const tasksDone = await db.crmTask.findMany({
+    where: { tenantId, status: "done", completedAt: { not: null, lt: before } },
+    orderBy: [{ completedAt: "desc" }, { id: "desc" }],
+    take: limit,
+  });
+  for (const t of tasksDone) {
+    if (!t.completedAt) continue;
+    items.push({
+      id: `task_done:${t.id}`,
+      kind: "task_done",
+      occurredAt: t.completedAt,
+      title: `Task done: ${t.title}`,
+      detail: null,
+      link: `${TIMELINE_LINKS.health(tenantId)}#task-${t.id}`,
+    });
+  }
+
+  const issued = await db.bilTenantInvoice.findMany({
+    where: { tenantId, status: { not: "draft" }, issuedAt: { lt: before } },
+    orderBy: [{ issuedAt: "desc" }, { id: "desc" }],
+    take: limit,
+  });
+  for (const i of issued) {
+    items.push({
+      id: `invoice_issued:${i.id}`,
+      kind: "invoice_issued",
+      occurredAt: i.issuedAt,
+      title: `Invoice ${i.number ?? i.stripeInvoiceId} issued: ${formatMinor(i.totalMinor, i.currency)}`,
+      detail: `Now ${humanize(i.status)}${i.attemptCount > 1 ? ` — ${i.attemptCount} payment attempts` : ""}`,
+      link: null,
+    });
+  }
+  const paid = await db.bilTenantInvoice.findMany({
+    where: { tenantId, paidAt: { not: null, lt: before } },
+    orderBy: [{ paidAt: "desc" }, { id: "desc" }],
+    take: limit,
+  });
+  for (const i of paid) {
+    if (!i.paidAt) continue;
+    items.push({
+      id: `invoice_paid:${i.id}`,
+      kind: "invoice_paid",
+      occurredAt: i.paidAt,
+      title: `Invoice ${i.number ?? i.stripeInvoiceId} paid: ${formatMinor(i.amountPaidMinor, i.currency)}`,
+      detail: null,
+      link: null,
     });
   }
 

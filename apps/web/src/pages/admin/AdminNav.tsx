@@ -8,12 +8,14 @@ export function AdminNav() {
     <div className="subnav-bar">
       <nav className="subnav" aria-label="Provider admin">
         <NavLink to="/admin/tenants">Tenants</NavLink>
+        <NavLink to="/admin/portfolio">Portfolio</NavLink>
         <NavLink to="/admin/support">Support</NavLink>
         <NavLink to="/admin/billing">Billing</NavLink>
         <NavLink to="/admin/crm/leads">Leads</NavLink>
         <NavLink to="/admin/crm/pipeline">Pipeline</NavLink>
         <NavLink to="/admin/crm/forecast">Forecast</NavLink>
         <NavLink to="/admin/crm/contracts">Contracts</NavLink>
+        <NavLink to="/admin/explorer">Explorer</NavLink>
         <NavLink to="/admin/audit">Provider audit</NavLink>
       </nav>
       <SystemBadge />

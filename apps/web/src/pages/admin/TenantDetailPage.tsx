@@ -49,6 +49,7 @@ export function TenantDetailPage() {
           </h1>
           <span className="panel-actions" style={{ margin: 0 }}>
             <Link to={`/admin/tenants/${tenant.id}/success`}>Customer success</Link>
+            <Link to={`/admin/portfolio/${tenant.id}`}>Health</Link>
             <button type="button" disabled={open.isPending} onClick={() => open.mutate({ tenantId: tenant.id })}>
               {open.isPending ? "Opening…" : "Open as provider"}
             </button>

@@ -1,6 +1,6 @@
 /**
  * `/admin/tenants/:tenantId/success`: customer success for one tenant (customer-health.md) — the
- * timeline (engagements, support tickets, lifecycle, contract history), engagements with a log
+ * timeline (engagements, support tickets, lifecycle, contract history, tasks, invoices), engagements with a log
  * form in place, goals with progress bars, contracts and open opportunities. Admins and account
  * managers write; other staff read. Data: `crm.*` with the tenant's id.
  */
@@ -185,7 +185,8 @@ function useRefreshCrm() {
   return () => queryClient.invalidateQueries({ queryKey: trpc.crm.pathKey() });
 }
 
-function Goals({ tenantId }: { tenantId: string }) {
+/** A tenant's goals with progress bars, the new-goal form and inline updates (also on the health page). */
+export function Goals({ tenantId }: { tenantId: string }) {
   const trpc = useTRPC();
   const canWrite = useCrmWriter();
   const refresh = useRefreshCrm();
@@ -526,8 +527,8 @@ function Engagements({ tenantId }: { tenantId: string }) {
 
 const NO_ATTENDEE: CrmAttendee = { name: "", email: "", role: "" };
 
-/** Logs an engagement (or edits `engagement`), in place on the page. */
-function EngagementForm({
+/** Logs an engagement (or edits `engagement`), in place on the page (also on the health page). */
+export function EngagementForm({
   tenantId,
   engagement,
   onDone,
@@ -662,9 +663,14 @@ const KIND_LABELS: Record<CrmTimelineItem["kind"], string> = {
   ticket_resolved: "Ticket",
   lifecycle: "Lifecycle",
   contract: "Contract",
+  task_created: "Task",
+  task_done: "Task",
+  invoice_issued: "Invoice",
+  invoice_paid: "Invoice",
 };
 
-function Timeline({ tenantId }: { tenantId: string }) {
+/** The tenant's merged timeline, paged by time (also on the health page). */
+export function Timeline({ tenantId }: { tenantId: string }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   // Pages continue from the previous page's `nextBefore` (the procedure pages by time, not by cursor).
