@@ -13,7 +13,7 @@
  *   September (school and delivery seasons), s(d) = 1 + 0.08 sin(2π (doy − 172) / 365).
  * - **Trajectory** by archetype, a factor g(d) on usage:
  *   - *healthy* (most): slow growth, g = 1 + 0.15 · years since sign-up;
- *   - *declining* (5 tenants): from 60–110 days ago usage decays linearly to 25–40 % today; tickets
+ *   - *declining* (5 tenants): from 60–110 days ago usage decays linearly to 12–24 % today; tickets
  *     rise, CSAT falls, dispatchers answer slower, engagement stops, a payment fails, the renewal
  *     is within 90 days — they should end red, with a high churn risk;
  *   - *recovering* (1 tenant, "Harbor Freight Lines"): declines from 150 to 70 days ago down to 45 %,
@@ -159,7 +159,7 @@ function profiles(random: () => number): Profile[] {
           : (a === "healthy" || a === "low_adoption" ? 120 : 300) + Math.round(random() * 420),
       archetype: a,
       declineFromDays: a === "declining" ? 60 + Math.round(random() * 50) : a === "recovering" ? 150 : 0,
-      floor: a === "declining" ? 0.25 + random() * 0.15 : a === "low_adoption" ? 0.35 + random() * 0.15 : 0.45,
+      floor: a === "declining" ? 0.12 + random() * 0.12 : a === "low_adoption" ? 0.35 + random() * 0.15 : 0.45,
     };
   });
 }
@@ -282,8 +282,40 @@ export async function seedPortfolio(db: PrismaClient, log: (line: string) => voi
         annualValueMinor: plan ? BigInt(plan.monthlyPriceMinor * 12) : null,
         currency: plan ? p.currency : null,
         status: "active",
+        createdAt: new Date(today + renewalInDays * DAY_MS - 380 * DAY_MS),
       },
     });
+
+    // Support escalations while a tenant declines: high and urgent tickets, resolved late or still open.
+    if (p.archetype === "declining" || p.archetype === "recovering") {
+      const requester = await db.user.create({
+        data: { email: `ops@${p.slug}.demo`, fullName: `${p.name} operations` },
+      });
+      const escalationDays = p.archetype === "declining" ? [55, 41, 30, 22, 14, 6, 3] : [120, 105, 90];
+      for (const [k, d] of escalationDays.entries()) {
+        const opened = new Date(today - d * DAY_MS + 9 * 3600_000);
+        const urgent = k % 3 === 0;
+        const stillOpen = d < 10;
+        await db.supTicket.create({
+          data: {
+            tenantId: tenant.id,
+            submittedByUserId: requester.id,
+            subject: urgent ? "Vehicles missing from the live map" : "Alerts arrive hours late",
+            description: "Our dispatchers cannot rely on the live data.",
+            category: "technical",
+            priority: urgent ? "urgent" : "high",
+            status: stillOpen ? "in_progress" : "closed",
+            firstResponseAt: new Date(opened.getTime() + (urgent ? 3 : 9) * 3600_000),
+            firstResponseDueAt: new Date(opened.getTime() + (urgent ? 1 : 4) * 3600_000),
+            resolutionDueAt: new Date(opened.getTime() + (urgent ? 8 : 24) * 3600_000),
+            resolvedAt: stillOpen ? null : new Date(opened.getTime() + 3 * DAY_MS),
+            closedAt: stillOpen ? null : new Date(opened.getTime() + 10 * DAY_MS),
+            createdAt: opened,
+            updatedAt: opened,
+          },
+        });
+      }
+    }
 
     // Engagements: monthly for healthy tenants; none for 75+ days for decliners; a rescue for the recovering one.
     const engagementDays: [number, "positive" | "neutral" | "negative" | "action_required"][] = [];
