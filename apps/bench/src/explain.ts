@@ -1,7 +1,7 @@
 /**
  * Query plans of what a service really runs: the SQL statements a query-logging Prisma client saw
  * (packages/db `createQueryLoggingPrisma`), re-run under `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)`
- * in the same RLS scope, summarised per statement: execution time, and for each hypertable touched
+ * in the same RLS scope (and, like packages/db `withScope`, without JIT), summarised per statement: execution time, and for each hypertable touched
  * how many of its chunks were scanned (TimescaleDB's chunk exclusion at plan time and at executor
  * startup, "Chunks excluded during startup"), the indexes used and any sequential scan.
  */
@@ -67,7 +67,7 @@ export async function explainCaptured(
       await client.query("BEGIN");
       try {
         await client.query(
-          "SELECT set_config('app.tenant_id', '', true), set_config('app.user_id', $1, true), set_config('app.scope', $2, true)",
+          "SELECT set_config('app.tenant_id', '', true), set_config('app.user_id', $1, true), set_config('app.scope', $2, true), set_config('jit', 'off', true)",
           [scope.userId ?? "", scope.kind],
         );
         const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode; "Execution Time": number }] }>(

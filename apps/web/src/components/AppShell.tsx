@@ -3,14 +3,31 @@
  * signed-in person and "Sign out". The page area is re-mounted whenever the user or active tenant
  * changes, so no page keeps state from the previous one.
  */
-import { NavLink, Outlet } from "react-router";
+import { useMutation } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { NavLink, Outlet, useLocation } from "react-router";
 import { errorMessage } from "../lib/errors";
 import { can, useSignOut, useSwitchTenant } from "../lib/session";
+import { useTRPC } from "../lib/trpc";
 import { useSignedIn } from "./Guards";
 import { NotificationBell } from "./NotificationBell";
 
+/**
+ * Reports each page the person opens (`usage.page`, product usage for the provider's adoption
+ * metrics: which features a tenant uses). Fire and forget: a failed report changes nothing.
+ */
+function usePageViews(): void {
+  const trpc = useTRPC();
+  const { pathname } = useLocation();
+  const { mutate } = useMutation(trpc.usage.page.mutationOptions({ retry: false }));
+  useEffect(() => {
+    mutate({ path: pathname });
+  }, [pathname, mutate]);
+}
+
 export function AppShell() {
   const me = useSignedIn();
+  usePageViews();
   const { signOut, isPending: signingOut } = useSignOut();
   const tenant = me.activeTenant;
   return (
