@@ -14,23 +14,13 @@ import {
 } from "@fleetcore/validators";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useMemo, useState } from "react";
-import { useSearchParams } from "react-router";
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from "recharts";
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
+import { ChartPanel, Kpi } from "../components/analytics";
 import { useSignedIn } from "../components/Guards";
 import { DataTable, ErrorAlert } from "../components/ui";
 import { todayInputValue } from "../lib/format";
 import { formatDurationS } from "../lib/replay";
+import { useSearchParamsUpdater } from "../lib/searchParams";
 import { can } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
 
@@ -107,7 +97,7 @@ const tooltipPercent = (v: unknown) => (typeof v === "number" ? `${v.toFixed(1)}
 export function MessageAnalyticsPage() {
   const me = useSignedIn();
   const trpc = useTRPC();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useSearchParamsUpdater();
   // "Now" moves when the period changes or on Refresh, not on every render.
   const [refreshed, setRefreshed] = useState(() => Date.now());
   const periodKey = params.get("period") ?? DEFAULT_PRESET;
@@ -127,18 +117,6 @@ export function MessageAnalyticsPage() {
   );
 
   /** Changes some URL parameters (empty values removed), keeping the others. */
-  const update = (changes: Record<string, string | null>) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        for (const [k, v] of Object.entries(changes)) {
-          if (v) next.set(k, v);
-          else next.delete(k);
-        }
-        return next;
-      },
-      { replace: true },
-    );
   const choosePreset = (key: string) => {
     setRefreshed(Date.now());
     update({ period: key, from: null, to: null });
@@ -269,15 +247,6 @@ function CustomPeriodForm(props: { from: string; to: string; onApply: (from: str
   );
 }
 
-function Kpi({ label, value, hint }: { label: string; value: ReactNode; hint?: string }) {
-  return (
-    <div className="analytics-kpi" title={hint}>
-      <span className="analytics-kpi-value">{value}</span>
-      <span className="muted">{label}</span>
-    </div>
-  );
-}
-
 function Totals({ data }: { data: MessageAnalytics }) {
   const t = data.totals;
   const range = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -303,20 +272,6 @@ function Totals({ data }: { data: MessageAnalytics }) {
         />
       </div>
     </>
-  );
-}
-
-function ChartPanel({ title, note, children }: { title: string; note?: string; children: ReactNode }) {
-  return (
-    <figure className="panel analytics-chart">
-      <figcaption>
-        <h2>{title}</h2>
-        {note && <p className="muted hint">{note}</p>}
-      </figcaption>
-      <ResponsiveContainer width="100%" height={240}>
-        {children}
-      </ResponsiveContainer>
-    </figure>
   );
 }
 

@@ -30,6 +30,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { Kpi } from "../../components/analytics";
 import { useSignedIn } from "../../components/Guards";
 import { ConfirmAction, DataTable, ErrorAlert, QueryTable } from "../../components/ui";
 import {
@@ -92,15 +93,6 @@ export function BillingAdminPage() {
       <PlansSection configured={settings.data?.configured ?? false} />
       <SettingsSection />
     </>
-  );
-}
-
-function Kpi({ label, value, hint }: { label: string; value: ReactNode; hint?: string }) {
-  return (
-    <div className="analytics-kpi" title={hint}>
-      <span className="analytics-kpi-value">{value}</span>
-      <span className="muted">{label}</span>
-    </div>
   );
 }
 

@@ -8,20 +8,11 @@
 import { SUPPORT_METRICS_BUCKETS, type SupportMetrics, type SupportMetricsBucket } from "@fleetcore/validators";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type ReactNode, useMemo, useState } from "react";
-import { Link, useSearchParams } from "react-router";
-import {
-  Bar,
-  CartesianGrid,
-  ComposedChart,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from "recharts";
+import { Link } from "react-router";
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
+import { ChartPanel, Kpi } from "../../components/analytics";
 import { DataTable, ErrorAlert } from "../../components/ui";
+import { useSearchParamsUpdater } from "../../lib/searchParams";
 import { formatMinutes } from "../../lib/support";
 import { useTRPC } from "../../lib/trpc";
 import { AdminNav } from "./AdminNav";
@@ -63,7 +54,7 @@ function bucketLabel(bucket: SupportMetricsBucket, timeZone: string): (d: Date) 
 
 export function SupportMetricsPage() {
   const trpc = useTRPC();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useSearchParamsUpdater();
   const [refreshed, setRefreshed] = useState(() => Date.now());
   const preset = PRESETS.find((p) => p.key === params.get("period")) ?? PRESETS[1];
   const tenantId = params.get("tenant") ?? "";
@@ -81,18 +72,6 @@ export function SupportMetricsPage() {
       { placeholderData: keepPreviousData, retry: false },
     ),
   );
-  const update = (changes: Record<string, string | null>) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        for (const [k, v] of Object.entries(changes)) {
-          if (v) next.set(k, v);
-          else next.delete(k);
-        }
-        return next;
-      },
-      { replace: true },
-    );
 
   const data = metrics.data;
   return (
@@ -162,15 +141,6 @@ export function SupportMetricsPage() {
   );
 }
 
-function Kpi({ label, value, hint }: { label: string; value: ReactNode; hint?: string }) {
-  return (
-    <div className="analytics-kpi" title={hint}>
-      <span className="analytics-kpi-value">{value}</span>
-      <span className="muted">{label}</span>
-    </div>
-  );
-}
-
 function Totals({ data }: { data: SupportMetrics }) {
   const t = data.total;
   return (
@@ -198,20 +168,6 @@ function Totals({ data }: { data: SupportMetrics }) {
         <Kpi label="NPS" value={t.nps === null ? "—" : Math.round(t.nps)} hint={`${t.npsResponses} answers`} />
       </div>
     </>
-  );
-}
-
-function ChartPanel({ title, note, children }: { title: string; note?: string; children: ReactNode }) {
-  return (
-    <figure className="panel analytics-chart">
-      <figcaption>
-        <h2>{title}</h2>
-        {note && <p className="muted hint">{note}</p>}
-      </figcaption>
-      <ResponsiveContainer width="100%" height={240}>
-        {children}
-      </ResponsiveContainer>
-    </figure>
   );
 }
 

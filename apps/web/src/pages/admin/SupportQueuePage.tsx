@@ -7,10 +7,11 @@ import {
   type TicketPriority,
 } from "@fleetcore/validators";
 import { useQuery } from "@tanstack/react-query";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import { LiveIndicator, SlaBadge, TicketStatusBadge } from "../../components/support/SupportParts";
 import { QueryTable } from "../../components/ui";
 import { humanize } from "../../lib/format";
+import { useSearchParamsUpdater } from "../../lib/searchParams";
 import { age, STATUS_LABELS } from "../../lib/support";
 import { useTicketUpdates } from "../../lib/supportSocket";
 import { useTRPC } from "../../lib/trpc";
@@ -24,7 +25,7 @@ const pick = <T extends string>(value: string | null, allowed: readonly T[]): T 
 
 /** Reads the queue filters from the URL (so a filtered queue can be bookmarked and shared). */
 function useQueueFilters() {
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useSearchParamsUpdater();
   const uuid = /^[0-9a-f-]{36}$/;
   const tenant = params.get("tenant");
   const assignee = params.get("assignee");
@@ -38,12 +39,7 @@ function useQueueFilters() {
     sort: pick(params.get("sort"), ["sla", "age"] as const) ?? "sla",
     search: params.get("q")?.trim() || undefined,
   };
-  const set = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
+  const set = (key: string, value: string) => update({ [key]: value });
   return { filters, set };
 }
 

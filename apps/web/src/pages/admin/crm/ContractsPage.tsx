@@ -14,10 +14,11 @@ import {
 } from "@fleetcore/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, Fragment, useDeferredValue, useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import { DataTable, ErrorAlert, StatusBadge } from "../../../components/ui";
 import { formatCalendarDate, formatDateTime, humanize } from "../../../lib/format";
 import { minorDigits, moneyInputValue, parseMoneyInput } from "../../../lib/money";
+import { useSearchParamsUpdater } from "../../../lib/searchParams";
 import { useTRPC, useTRPCClient } from "../../../lib/trpc";
 import { AdminNav } from "../AdminNav";
 import { CurrencySelect, dateFromInput, dateInputValue, Money, TenantSelect, useCrmWriter } from "./shared";
@@ -28,7 +29,7 @@ type Window = (typeof WINDOWS)[number];
 export function ContractsPage() {
   const trpc = useTRPC();
   const canWrite = useCrmWriter();
-  const [params, setParams] = useSearchParams();
+  const [params, setParam] = useSearchParamsUpdater();
   const view = params.get("view") === "renewals" ? "renewals" : "all";
   const windowDays = (WINDOWS as readonly number[]).includes(Number(params.get("days")))
     ? (Number(params.get("days")) as Window)
@@ -47,18 +48,6 @@ export function ContractsPage() {
   const due = useQuery(
     trpc.crm.contracts.renewalsDue.queryOptions({ days: windowDays }, { enabled: view === "renewals" }),
   );
-  const setParam = (changes: Record<string, string | null>) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        for (const [k, v] of Object.entries(changes)) {
-          if (v) next.set(k, v);
-          else next.delete(k);
-        }
-        return next;
-      },
-      { replace: true },
-    );
   const query = view === "all" ? all : due;
   return (
     <>

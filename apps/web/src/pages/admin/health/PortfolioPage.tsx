@@ -18,7 +18,7 @@ import {
 } from "@fleetcore/validators";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import {
   Bar,
   BarChart,
@@ -35,6 +35,7 @@ import {
 import { ErrorAlert, QueryTable } from "../../../components/ui";
 import { formatCalendarDate, formatDate } from "../../../lib/format";
 import { formatMoney, minorToChartNumber } from "../../../lib/money";
+import { useSearchParamsUpdater } from "../../../lib/searchParams";
 import { useTRPC } from "../../../lib/trpc";
 import { AdminNav } from "../AdminNav";
 import { Money } from "../crm/shared";
@@ -54,7 +55,7 @@ function pick<T extends string>(values: readonly T[], value: string | null): T |
 
 /** The page's view from the URL; the scope stays undefined until chosen (the server's default applies). */
 function useView() {
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useSearchParamsUpdater();
   const view = {
     scope: pick(PORTFOLIO_SCOPES, params.get("scope")),
     sort: pick(PORTFOLIO_SORTS, params.get("sort")) ?? "score",
@@ -62,18 +63,6 @@ function useView() {
     band: pick(PORTFOLIO_BANDS, params.get("band")),
     search: params.get("q") ?? "",
   };
-  const set = (changes: Record<string, string | undefined>) =>
-    setParams(
-      (p) => {
-        const next = new URLSearchParams(p);
-        for (const [k, v] of Object.entries(changes)) {
-          if (v) next.set(k, v);
-          else next.delete(k);
-        }
-        return next;
-      },
-      { replace: true },
-    );
   return { view, set };
 }
 
