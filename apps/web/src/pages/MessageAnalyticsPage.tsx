@@ -13,7 +13,7 @@ import {
   type MessageAnalyticsBucket,
 } from "@fleetcore/validators";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { type FormEvent, type ReactNode, useMemo, useState } from "react";
+import { type FormEvent, useMemo, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import { ChartPanel, Kpi } from "../components/analytics";
 import { useSignedIn } from "../components/Guards";

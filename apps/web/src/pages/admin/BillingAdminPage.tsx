@@ -16,7 +16,7 @@ import {
   type UpdateBillingPlanRequest,
 } from "@fleetcore/validators";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, type ReactNode, useMemo, useState } from "react";
+import { type FormEvent, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import {
   Bar,

@@ -7,7 +7,7 @@
  */
 import { SUPPORT_METRICS_BUCKETS, type SupportMetrics, type SupportMetricsBucket } from "@fleetcore/validators";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { type ReactNode, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { Link } from "react-router";
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import { ChartPanel, Kpi } from "../../components/analytics";
