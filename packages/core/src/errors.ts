@@ -27,3 +27,19 @@ export function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<Prope
     .map((i) => (i.path.length > 0 ? `${i.path.map(String).join(".")}: ${i.message}` : i.message))
     .join("; ");
 }
+
+/** What {@link parseInput} needs of a zod schema (core services take any schema with `safeParse`). */
+export interface SafeParser<T> {
+  safeParse(
+    input: unknown,
+  ):
+    | { success: true; data: T }
+    | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } };
+}
+
+/** `schema.parse(input)`, with a failure as DomainError("invalid") naming the fields ({@link describeIssues}). */
+export function parseInput<T>(schema: SafeParser<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new DomainError("invalid", describeIssues(parsed.error.issues));
+  return parsed.data;
+}

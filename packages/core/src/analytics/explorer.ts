@@ -19,7 +19,7 @@ import {
   explorerMetric,
   ZExploreRequest,
 } from "@fleetcore/validators";
-import { DomainError, describeIssues } from "../errors";
+import { DomainError, parseInput } from "../errors";
 import { EXPLORER_BUCKET_INTERVAL, explorerBucket, explorerLocalDay } from "./buckets";
 import {
   type ExplorerSqlRow,
@@ -105,9 +105,7 @@ export function explorerTotal(metric: ExplorerMetric, values: readonly (number |
  * @throws DomainError("invalid") when the input does not pass ZExploreRequest
  */
 export async function explore(db: Db, input: ExploreRequest | ExploreParams): Promise<ExploreResult> {
-  const parsed = ZExploreRequest.safeParse(input);
-  if (!parsed.success) throw new DomainError("invalid", describeIssues(parsed.error.issues));
-  const q = parsed.data;
+  const q = parseInput(ZExploreRequest, input);
   const metrics = q.metrics.map((id) => explorerMetric(id) as ExplorerMetric);
   const finest = metrics.some((m) => explorerTable(m, q.groupBy) !== "positions" && m.finestBucket === "day")
     ? "day"

@@ -23,7 +23,7 @@ import type {
 } from "@fleetcore/validators";
 import { ZCreateBillingPlanRequest, ZPlanFeatures, ZUpdateBillingPlanRequest } from "@fleetcore/validators";
 import type { Tx } from "../audit/audit";
-import { DomainError, describeIssues } from "../errors";
+import { DomainError, describeIssues, parseInput } from "../errors";
 import { overageUnitAmountDecimal } from "./money";
 import { asDomainError, idempotencyKey, isStripeMissing, Stripe } from "./stripe";
 
@@ -124,9 +124,7 @@ export async function listPublicPlans(db: Db): Promise<BillingPlanPublic[]> {
  * @throws DomainError invalid (input), conflict (code taken)
  */
 export async function createPlan(tx: Tx, input: CreateBillingPlanRequest): Promise<BillingPlan> {
-  const parsed = ZCreateBillingPlanRequest.safeParse(input);
-  if (!parsed.success) throw new DomainError("invalid", describeIssues(parsed.error.issues));
-  const data = parsed.data;
+  const data = parseInput(ZCreateBillingPlanRequest, input);
   const taken = await tx.db.bilBillingPlan.findUnique({ where: { code: data.code }, select: { id: true } });
   if (taken) throw new DomainError("conflict", `a plan with code "${data.code}" already exists`);
   const plan = await tx.db.bilBillingPlan.create({

@@ -4,23 +4,9 @@
  * system) scope: the crm_ tables are invisible to tenant scopes (row-level security).
  */
 import type { Db } from "@fleetcore/db";
-import { DomainError, describeIssues } from "../errors";
+import { DomainError } from "../errors";
 
-/** What {@link parseInput} needs of a zod schema (core does not depend on zod itself). */
-interface SafeParser<T> {
-  safeParse(
-    input: unknown,
-  ):
-    | { success: true; data: T }
-    | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } };
-}
-
-/** `schema.parse(input)`, with a failure as DomainError("invalid") naming the fields. */
-export function parseInput<T>(schema: SafeParser<T>, input: unknown): T {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new DomainError("invalid", describeIssues(parsed.error.issues));
-  return parsed.data;
-}
+export { parseInput } from "../errors";
 
 export const DAY_MS = 86_400_000;
 

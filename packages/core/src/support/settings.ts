@@ -8,7 +8,7 @@ import type { Db } from "@fleetcore/db";
 import type { BusinessCalendarSettings, SlaPolicy } from "@fleetcore/validators";
 import { TICKET_PRIORITIES, ZBusinessCalendar, ZSlaPolicy } from "@fleetcore/validators";
 import type { Tx } from "../audit/audit";
-import { DomainError, describeIssues } from "../errors";
+import { DomainError, parseInput } from "../errors";
 import { loadCalendar } from "./shared";
 import { isValidTimeZone } from "./sla";
 
@@ -34,9 +34,7 @@ export async function getSupportSettings(
  * @throws DomainError("invalid") out-of-range minutes or first response above resolution
  */
 export async function updateSlaPolicy(tx: Tx, input: SlaPolicy): Promise<SlaPolicy> {
-  const parsed = ZSlaPolicy.safeParse(input);
-  if (!parsed.success) throw new DomainError("invalid", describeIssues(parsed.error.issues));
-  const p = parsed.data;
+  const p = parseInput(ZSlaPolicy, input);
   const before = await tx.db.supSlaPolicy.findUnique({ where: { priority: p.priority } });
   const data = {
     firstResponseMinutes: p.firstResponseMinutes,
@@ -80,9 +78,7 @@ export async function updateBusinessCalendar(
   tx: Tx,
   input: BusinessCalendarSettings,
 ): Promise<BusinessCalendarSettings> {
-  const parsed = ZBusinessCalendar.safeParse(input);
-  if (!parsed.success) throw new DomainError("invalid", describeIssues(parsed.error.issues));
-  const c = parsed.data;
+  const c = parseInput(ZBusinessCalendar, input);
   if (!isValidTimeZone(c.timezone)) throw new DomainError("invalid", `timezone: unknown time zone ${c.timezone}`);
   const bad = c.holidays.find((h) => !isRealDate(h));
   if (bad) throw new DomainError("invalid", `holidays: ${bad} is not a date`);

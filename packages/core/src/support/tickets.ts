@@ -37,7 +37,7 @@ import {
   ZSupportQueueRequest,
 } from "@fleetcore/validators";
 import { AuditTrail, systemActor, type Tx } from "../audit/audit";
-import { DomainError, describeIssues } from "../errors";
+import { DomainError, parseInput } from "../errors";
 import { searchWhere } from "../fleet/shared";
 import type { NotificationDraft } from "../notifications/notifications";
 import {
@@ -70,16 +70,6 @@ export type SupportActor =
   | { side: "requester"; userId: string }
   | { side: "agent"; userId: string; employeeId: string }
   | { side: "system"; userId: null };
-
-/** The parsed input, or DomainError("invalid") naming each problem. */
-function parsed<T>(
-  result:
-    | { success: true; data: T }
-    | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } },
-): T {
-  if (!result.success) throw new DomainError("invalid", describeIssues(result.error.issues));
-  return result.data;
-}
 
 /** The ticket row (tenant-scoped lookup when `tenantId` is given). @throws DomainError("not_found") */
 async function findTicket(db: Db, ticketId: string, tenantId?: string): Promise<TicketRow> {
@@ -228,7 +218,7 @@ export async function createTicket(
   input: CreateTicketRequest,
   now = new Date(),
 ): Promise<{ ticket: TicketSummary; outcome: SupportOutcome }> {
-  const data = parsed(ZCreateTicketRequest.safeParse(input));
+  const data = parseInput(ZCreateTicketRequest, input);
   const row = await insertTicket(tx, tenantId, requesterUserId, data, requesterUserId, now);
   const ticket = (await toTicketSummaries(tx.db, [row], now))[0] as TicketSummary;
   const staff = await supportStaffToNotify(tx.db, null);
@@ -261,7 +251,7 @@ export async function createTicketForTenant(
   input: AgentCreateTicketRequest,
   now = new Date(),
 ): Promise<{ ticket: TicketSummary; outcome: SupportOutcome }> {
-  const data = parsed(ZAgentCreateTicketRequest.safeParse(input));
+  const data = parseInput(ZAgentCreateTicketRequest, input);
   const member = await tx.db.member.findFirst({
     where: {
       tenantId: data.tenantId,
@@ -546,7 +536,7 @@ export async function replyAsCustomer(
   input: { ticketId: string; message: string; fileIds?: string[] },
   now = new Date(),
 ): Promise<{ result: TicketMutationResult; outcome: SupportOutcome }> {
-  const data = parsed(ZReplyTicketRequest.safeParse(input));
+  const data = parseInput(ZReplyTicketRequest, input);
   let row = await findTicket(tx.db, data.ticketId, tenantId);
   if (row.status === "closed") {
     throw new DomainError(
@@ -638,7 +628,7 @@ export async function replyAsAgent(
   input: AgentReplyRequest,
   now = new Date(),
 ): Promise<{ result: TicketMutationResult; outcome: SupportOutcome }> {
-  const data = parsed(ZAgentReplyRequest.safeParse(input));
+  const data = parseInput(ZAgentReplyRequest, input);
   let row = await findTicket(tx.db, data.ticketId);
   if (row.status === "closed" && !data.internal) {
     throw new DomainError("conflict", `Ticket #${row.number} is closed: closed tickets take no more replies.`);
@@ -860,7 +850,7 @@ export async function listSupportQueue(
   me: { employeeId: string },
   now = new Date(),
 ): Promise<TicketSummary[]> {
-  const f = parsed(ZSupportQueueRequest.safeParse(input));
+  const f = parseInput(ZSupportQueueRequest, input);
   const status =
     f.status === "all"
       ? {}

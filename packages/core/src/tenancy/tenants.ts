@@ -7,7 +7,7 @@ import type { Db } from "@fleetcore/db";
 import type { CreateTenantRequest, Tenant, TenantStatus } from "@fleetcore/validators";
 import { ZCreateTenantRequest } from "@fleetcore/validators";
 import type { Tx } from "../audit/audit";
-import { DomainError, describeIssues, isUniqueViolation } from "../errors";
+import { DomainError, isUniqueViolation, parseInput } from "../errors";
 
 type TenantRow = Awaited<ReturnType<Db["tenant"]["findFirstOrThrow"]>>;
 
@@ -58,9 +58,7 @@ export async function createTenant(
   input: CreateTenantRequest & { status?: "trial" | "active"; notes?: string },
 ): Promise<Tenant> {
   const { db, audit } = tx;
-  const parsed = ZCreateTenantRequest.safeParse(input);
-  if (!parsed.success) throw new DomainError("invalid", describeIssues(parsed.error.issues));
-  const data = parsed.data;
+  const data = parseInput(ZCreateTenantRequest, input);
   const actorId = audit.actor.userId;
   try {
     // A savepoint-free check keeps the transaction usable on conflict (a failed INSERT would abort it).
