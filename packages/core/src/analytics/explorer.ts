@@ -19,7 +19,7 @@ import {
   explorerMetric,
   ZExploreRequest,
 } from "@fleetcore/validators";
-import { DomainError, parseInput } from "../errors";
+import { parseInput } from "../errors";
 import { EXPLORER_BUCKET_INTERVAL, explorerBucket, explorerLocalDay } from "./buckets";
 import {
   type ExplorerSqlRow,
