@@ -42,11 +42,8 @@ import { buildOsmAndServer, registerIngestRoutes } from "./ingest";
 import { startLiveFeed } from "./live";
 import { authenticateSocket, registerSocketHandlers, sweepEndedSockets } from "./realtime";
 import { connectRedisAdapter } from "./redisAdapter";
-import { registerStripeWebhookRoute } from "./stripeWebhook";
 import { registerWebhookRoutes } from "./webhooks";
 
-/** Largest tRPC request body, bytes (a 10 MB document, base64-encoded, with room to spare). */
-export const TRPC_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 export type FleetcoreSocketServer = SocketServer<
   ClientToServerEvents,
   ServerToClientEvents,
@@ -113,8 +110,9 @@ export async function buildApp(opts: {
       : null,
     webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? null,
   };
+  const email = opts.services?.email ?? new OutboxEmailTransport(app.log);
   const services: Services = {
-    email: opts.services?.email ?? new OutboxEmailTransport(app.log),
+    email,
     loginThrottle: opts.services?.loginThrottle ?? new LoginThrottle(),
     publicUrl: opts.services?.publicUrl ?? publicUrl,
     // Replaced below, once the live feed and the dispatcher exist.
@@ -122,6 +120,7 @@ export async function buildApp(opts: {
     outbound: { kick() {} },
     rooms: opts.services?.rooms ?? ((room, event, ...args) => io.to(room).emit(event, ...args)),
     billing,
+    billingEmail: opts.services?.billingEmail ?? { transport: email, publicUrl: opts.services?.publicUrl ?? publicUrl },
   };
   // Product usage events: buffered, written in batches every few seconds, flushed on close.
   const ownUsage = opts.services?.usage
@@ -204,31 +203,19 @@ export async function buildApp(opts: {
   });
 
   registerIngestRoutes(app, { ingest, pool, db, publish: (events) => fanout.publishFeed({ events }) });
-  registerWebhookRoutes(app, { db, fanout });
-  registerStripeWebhookRoute(app, {
-    db,
-    billing,
-    email: { transport: services.email, publicUrl: services.publicUrl },
-    rooms: services.rooms,
-  });
+  registerWebhookRoutes(app, { db, fanout, services });
   await registerFileRoutes(app, { db, production });
 
-  await app.register(async (scope) => {
-    // A contract's PDF (≤ 10 MB) travels base64-encoded in `crm.contracts.uploadDocument`: ~13.4 MB of
-    // JSON, over Fastify's 1 MiB default. Only the tRPC routes get the larger limit.
-    scope.addHook("onRoute", (route) => {
-      route.bodyLimit = TRPC_BODY_LIMIT_BYTES;
-    });
-    await scope.register(fastifyTRPCPlugin, {
-      prefix: "/trpc",
-      trpcOptions: {
-        router: appRouter,
-        createContext: ({ req, res }) => createRequestContext(req, res, { prisma: db, publish, services, production }),
-        onError({ path, error }) {
-          if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error, path }, "tRPC procedure failed");
-        },
-      } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
-    });
+  // tRPC bodies keep Fastify's default limit (1 MiB): files travel through /api/files, not tRPC.
+  await app.register(fastifyTRPCPlugin, {
+    prefix: "/trpc",
+    trpcOptions: {
+      router: appRouter,
+      createContext: ({ req, res }) => createRequestContext(req, res, { prisma: db, publish, services, production }),
+      onError({ path, error }) {
+        if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error, path }, "tRPC procedure failed");
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
   });
 
   app.get("/healthz", async (_req, reply) => {

@@ -2,12 +2,14 @@
  * POST /api/files and GET /api/files/:id through the real server with session cookies: allowed types
  * stored with the type sniffed from the bytes (PDF, PNG, UTF-8 text), refused ones with a reason (an
  * .exe, HTML posing as a PNG, text with NUL bytes, over 10 MB → 413), and downloads decided by
- * row-level security (another tenant's file and a provider-only file are 404 to a tenant user).
+ * row-level security (another tenant's file and a provider-only file are 404 to a tenant user) and by
+ * support:read (a member whose role lacks it gets 404 for their own tenant's files).
  */
+import { hashPassword } from "@fleetcore/core";
 import { disconnectAll } from "@fleetcore/db";
 import { testOwnerPrisma } from "@fleetcore/db/test-context";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { httpLogin, startTestServer } from "./helpers";
+import { DEMO_PASSWORD, httpLogin, startTestServer } from "./helpers";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let lonestarOwner: string;
@@ -159,5 +161,28 @@ describe("GET /api/files/:id", () => {
     expect((await download(lonestarOwner, id)).status).toBe(404);
     expect((await download(agent, id)).status).toBe(200);
     expect((await download(agent, mine.id)).status).toBe(200);
+  });
+
+  it("is 404 to a member whose role lacks support:read, even for their own tenant's file", async () => {
+    const db = testOwnerPrisma();
+    const tag = Math.random().toString(36).slice(2, 8);
+    const role = await db.role.create({
+      data: { tenantId: lonestarId, name: `Fleet reader ${tag}`, permissions: { fleet: ["read"] } },
+    });
+    const email = `fleet.reader.${tag}@example.com`;
+    const user = await db.user.create({ data: { email, passwordHash: await hashPassword(DEMO_PASSWORD) } });
+    const member = await db.member.create({
+      data: { tenantId: lonestarId, userId: user.id, status: "active", joinedAt: new Date() },
+    });
+    await db.memberRole.create({ data: { memberId: member.id, roleId: role.id, tenantId: lonestarId } });
+    const reader = (await httpLogin(server.url, email)).cookie;
+
+    const shared = (await (await upload(lonestarOwner, { name: "timetable.pdf", bytes: PDF })).json()) as {
+      id: string;
+    };
+    expect((await download(lonestarViewer, shared.id)).status).toBe(200);
+    const res = await download(reader, shared.id);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { message: string }).message).toBe("file not found");
   });
 });

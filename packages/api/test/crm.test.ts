@@ -5,7 +5,7 @@
  * tenant users get FORBIDDEN, tenant scopes see no crm_ row (RLS), analysts and support agents
  * read but never write.
  */
-import { expireContracts } from "@fleetcore/core";
+import { expireContracts, storeUpload } from "@fleetcore/core";
 import { disconnectAll, withScope } from "@fleetcore/db";
 import { testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +29,7 @@ let world: World;
 let admin: TestClient;
 let am: TestClient;
 let amEmployeeId: string;
+let amUserId: string;
 let analyst: TestClient;
 let agent: TestClient;
 let owner: TestClient;
@@ -39,6 +40,7 @@ beforeAll(async () => {
   analyst = await signIn(world.users.providerAnalyst.email);
   const amUser = await createUser(uniqueEmail("staff.am"), undefined, "account_manager");
   am = await signIn(amUser.email);
+  amUserId = amUser.id;
   amEmployeeId = (await testOwnerPrisma().providerEmployee.findUniqueOrThrow({ where: { userId: amUser.id } })).id;
   const agentUser = await createUser(uniqueEmail("staff.agent"), undefined, "support_agent");
   agent = await signIn(agentUser.email);
@@ -51,6 +53,12 @@ const dayIn = (days: number) => {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 };
 const iso = (d: Date) => d.toISOString().slice(0, 10);
+
+/** A staff member's upload for `tenantId`, stored as `POST /api/files` stores it (provider-only). */
+const staffUpload = (userId: string, tenantId: string, fileName: string, bytes: Uint8Array) =>
+  withScope(testPrisma(), { kind: "provider", userId }, (db) =>
+    storeUpload(db, { tenantId, uploadedByUserId: userId, fileName, bytes, providerOnly: true }),
+  );
 
 const newLead = (label: string) =>
   am.api.crm.leads.create({
@@ -306,22 +314,37 @@ describe("opportunities: the stage machine", () => {
     expect(await trpcCode(am.api.crm.forecast.setStageProbability({ stage: "qualified", probabilityPct: 30 }))).toBe(
       "FORBIDDEN",
     );
-    const updated = await admin.api.crm.forecast.setStageProbability({ stage: "qualified", probabilityPct: 25 });
-    expect(updated.probabilityPct).toBe(25);
     expect(
       await trpcCode(admin.api.crm.forecast.setStageProbability({ stage: "won" as never, probabilityPct: 50 })),
     ).toBe("BAD_REQUEST");
-    const table = await analyst.api.crm.forecast.stageProbabilities();
-    expect(table.map((s) => [s.stage, s.probabilityPct])).toEqual([
-      ["prospecting", 10],
-      ["qualified", 25],
-      ["proposal_sent", 50],
-      ["negotiation", 75],
-      ["won", 100],
-      ["lost", 0],
-    ]);
-    const forecast = await analyst.api.crm.forecast.get({ months: 12 });
-    expect(forecast.months).toHaveLength(12);
+    // A month and the ISO 4217 test currency XTS that no other test uses, so the bucket is this opportunity alone.
+    const o = await am.api.crm.opportunities.create({
+      name: `Weighted ${Math.random().toString(36).slice(2, 7)}`,
+      estimatedValueMinor: 1000n,
+      currency: "XTS",
+      closeDate: new Date("2032-05-14T00:00:00Z"),
+      stage: "qualified",
+    });
+    try {
+      const updated = await admin.api.crm.forecast.setStageProbability({ stage: "qualified", probabilityPct: 30 });
+      expect(updated.probabilityPct).toBe(30);
+      const table = await analyst.api.crm.forecast.stageProbabilities();
+      expect(table.map((s) => [s.stage, s.probabilityPct])).toEqual([
+        ["prospecting", 10],
+        ["qualified", 30],
+        ["proposal_sent", 50],
+        ["negotiation", 75],
+        ["won", 100],
+        ["lost", 0],
+      ]);
+      const forecast = await analyst.api.crm.forecast.get({ fromMonth: "2032-05", months: 1 });
+      expect(forecast.months).toEqual(["2032-05"]);
+      const bucket = forecast.buckets.find((b) => b.currency === "XTS");
+      expect(bucket).toMatchObject({ month: "2032-05", openCount: 1, pipelineMinor: 1000n, weightedMinor: 300n });
+    } finally {
+      await admin.api.crm.forecast.setStageProbability({ stage: "qualified", probabilityPct: 25 });
+      await am.api.crm.opportunities.delete({ opportunityId: o.id });
+    }
   });
 });
 
@@ -491,41 +514,63 @@ describe("contracts", () => {
     expect(await due(90)).toEqual([c10.id, c45.id, c80.id]);
   });
 
-  it("stores a PDF document as a provider-only file and serves it back; refuses other types", async () => {
+  it("attaches a PDF uploaded by the caller for the contract's tenant as its provider-only document", async () => {
     const c = await newContract(world.a.tenant.id, 300);
     const pdf = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
-    const withDoc = await am.api.crm.contracts.uploadDocument({
-      contractId: c.id,
-      fileName: "../../signed contract.pdf",
-      contentBase64: pdf.toString("base64"),
-    });
-    expect(withDoc.document).toMatchObject({ fileName: "signed contract.pdf", sizeBytes: pdf.length });
-    const file = await testOwnerPrisma().docFile.findUniqueOrThrow({ where: { id: withDoc.document?.fileId ?? "" } });
+    const stored = await staffUpload(amUserId, world.a.tenant.id, "../../signed contract.pdf", pdf);
+    const withDoc = await am.api.crm.contracts.attachDocument({ contractId: c.id, fileId: stored.id });
+    expect(withDoc.document).toEqual({ fileId: stored.id, fileName: "signed contract.pdf", sizeBytes: pdf.length });
+    const file = await testOwnerPrisma().docFile.findUniqueOrThrow({ where: { id: stored.id } });
     expect(file).toMatchObject({ providerOnly: true, tenantId: world.a.tenant.id, contentType: "application/pdf" });
-    const download = await analyst.api.crm.contracts.downloadDocument({ contractId: c.id });
-    expect(Buffer.from(download.contentBase64, "base64").equals(pdf)).toBe(true);
-    expect(download.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(Buffer.from(file.content).equals(pdf)).toBe(true);
+    const detail = await analyst.api.crm.contracts.get({ contractId: c.id });
+    expect(detail.document?.fileId).toBe(stored.id);
+    expect(detail.events.at(-1)).toMatchObject({ kind: "updated", details: { fields: ["document"] } });
+    const [audit] = await auditRows({ action: "crm_contract.document_uploaded", entityId: c.id });
+    expect(audit?.tenantId).toBe(world.a.tenant.id);
     // The tenant's own scope does not see the file (RLS: provider-only).
     const seen = await withScope(testPrisma(), { kind: "tenant", tenantId: world.a.tenant.id }, (db) =>
       db.docFile.count({ where: { id: file.id } }),
     );
     expect(seen).toBe(0);
+  });
 
-    const png = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489", "hex");
-    const refused = await trpcError(
-      am.api.crm.contracts.uploadDocument({
-        contractId: c.id,
-        fileName: "fake.pdf",
-        contentBase64: png.toString("base64"),
-      }),
+  it("refuses to attach a non-PDF, someone else's upload, another tenant's file or a file already attached", async () => {
+    const c = await newContract(world.a.tenant.id, 300);
+    const other = await newContract(world.a.tenant.id, 200);
+    const pdf = Buffer.from("%PDF-1.4\ntrailer << >>\n%%EOF\n");
+    const attach = (fileId: string, contractId = c.id) =>
+      trpcError(am.api.crm.contracts.attachDocument({ contractId, fileId }));
+
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+      "base64",
     );
-    expect(refused.code).toBe("BAD_REQUEST");
-    expect(refused.message).toMatch(/must be a PDF/);
+    const image = await staffUpload(amUserId, world.a.tenant.id, "fake.pdf", png);
+    const notPdf = await attach(image.id);
+    expect(notPdf.code).toBe("BAD_REQUEST");
+    expect(notPdf.message).toMatch(/must be a PDF; this file is image\/png/);
+
+    const byAdmin = await staffUpload(world.users.providerAdmin.id, world.a.tenant.id, "a.pdf", pdf);
+    expect(await attach(byAdmin.id)).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/not your upload/),
+    });
+
+    const otherTenant = await staffUpload(amUserId, world.b.tenant.id, "b.pdf", pdf);
+    expect((await attach(otherTenant.id)).code).toBe("BAD_REQUEST");
+
+    const once = await staffUpload(amUserId, world.a.tenant.id, "once.pdf", pdf);
+    await am.api.crm.contracts.attachDocument({ contractId: other.id, fileId: once.id });
+    expect(await attach(once.id)).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/already attached/),
+    });
+
     expect(
-      await trpcCode(
-        analyst.api.crm.contracts.downloadDocument({ contractId: (await newContract(world.a.tenant.id, 5)).id }),
-      ),
+      await trpcCode(am.api.crm.contracts.attachDocument({ contractId: world.a.tenant.id, fileId: once.id })),
     ).toBe("NOT_FOUND");
+    expect((await analyst.api.crm.contracts.get({ contractId: c.id })).document).toBeNull();
   });
 });
 
@@ -720,7 +765,7 @@ describe("access", () => {
       () => owner.api.crm.forecast.stageProbabilities(),
       () => owner.api.crm.contracts.list({}),
       () => owner.api.crm.contracts.renewalsDue({ days: 30 }),
-      () => owner.api.crm.contracts.downloadDocument({ contractId: id }),
+      () => owner.api.crm.contracts.attachDocument({ contractId: id, fileId: id }),
       () => owner.api.crm.engagements.list({ tenantId: world.a.tenant.id }),
       () => owner.api.crm.goals.list({ tenantId: world.a.tenant.id }),
       () => owner.api.crm.timeline({ tenantId: world.a.tenant.id }),
@@ -775,6 +820,7 @@ describe("access", () => {
             effectiveDate: dayIn(0),
             expiryDate: dayIn(10),
           }),
+        () => reader.api.crm.contracts.attachDocument({ contractId: o.id, fileId: o.id }),
         () => reader.api.crm.engagements.create({ tenantId: world.a.tenant.id, type: "note", title: "nope" }),
         () =>
           reader.api.crm.goals.create({

@@ -62,7 +62,7 @@ describe("notifications", () => {
     const crossTenant = withScope(testPrisma(), { kind: "tenant", tenantId: a.tenant.id }, (db) =>
       notify(db, { userIds: [users.ownerB.id], tenantId: b.tenant.id, kind: "x", title: "spoof" }),
     );
-    await expect(crossTenant).rejects.toThrow();
+    await expect(crossTenant).rejects.toThrow(/row-level security/);
   });
 
   it("support metrics are for provider staff only", async () => {

@@ -462,32 +462,19 @@ export const ZCrmRenewalsDueRequest = z.object({
   days: z.union([z.literal(30), z.literal(60), z.literal(90)]).default(30),
 });
 
-/** Input of `crm.contracts.get`, `downloadDocument`. */
+/** Input of `crm.contracts.get`. */
 export const ZCrmContractIdRequest = z.object({ contractId: z.uuid() });
 
 /**
- * Input of `crm.contracts.uploadDocument`: a PDF (checked by its content, not its name), base64,
- * at most {@link CRM_CONTRACT_DOCUMENT_MAX_BYTES} bytes decoded.
+ * Input of `crm.contracts.attachDocument`: a PDF uploaded through `POST /api/files` by the caller
+ * into the contract's tenant (at most {@link CRM_CONTRACT_DOCUMENT_MAX_BYTES} bytes, type checked from
+ * the content), not attached to anything yet.
  */
-export const ZUploadCrmContractDocumentRequest = z.object({
+export const ZAttachCrmContractDocumentRequest = z.object({
   contractId: z.uuid(),
-  fileName: z.string().trim().min(1).max(255),
-  contentBase64: z
-    .string()
-    .max(Math.ceil(CRM_CONTRACT_DOCUMENT_MAX_BYTES / 3) * 4 + 4, "the document may be at most 10 MB")
-    .regex(/^[A-Za-z0-9+/]*={0,2}$/, "base64 content"),
-});
-export type UploadCrmContractDocumentRequest = z.input<typeof ZUploadCrmContractDocumentRequest>;
-
-/** `crm.contracts.downloadDocument`: the stored document. */
-export const ZCrmContractDocument = z.object({
   fileId: z.uuid(),
-  fileName: z.string(),
-  contentType: z.string(),
-  sizeBytes: z.number().int(),
-  sha256: z.string(),
-  contentBase64: z.string(),
 });
+export type AttachCrmContractDocumentRequest = z.input<typeof ZAttachCrmContractDocumentRequest>;
 
 /** A contract history row (crm_contract_events). */
 export const ZCrmContractEvent = z.object({

@@ -2,32 +2,34 @@
  * File upload and download (doc_files), authenticated by the session cookie like the tRPC context:
  *
  * - `POST /api/files` — `multipart/form-data` with one `file` part. Tenant users upload into their
- *   session's active tenant (support:write needed); provider staff (admins and support agents) name
- *   the tenant in a `tenantId` field before the file part or in the query (`?tenantId=`), and their
- *   uploads stay provider-only until attached to a public reply. 201 `{ id, fileName, contentType,
+ *   session's active tenant (support:write needed); provider staff (admins, support agents and
+ *   account managers) name the tenant in a `tenantId` field before the file part or in the query
+ *   (`?tenantId=`), and their uploads stay provider-only until attached to a public reply. 201 `{ id, fileName, contentType,
  *   sizeBytes, sha256 }`; 400 (with `message`) for a refused type, an empty or malformed upload;
  *   413 above 10 MB; 401 without a valid session; 403 without the right to upload. The upload is then
- *   attached by id in `ticket.create` / `ticket.reply` / `supportDesk.reply`.
+ *   attached by id in `ticket.create` / `ticket.reply` / `supportDesk.reply` or
+ *   `crm.contracts.attachDocument`.
  * - `GET /api/files/:id` — the bytes, served inside a scoped transaction so row-level security
- *   decides: tenant users see their active tenant's non-provider-only files, provider staff all; any
- *   other id is 404 like an unknown one. Sent as an attachment with the detected type,
+ *   decides: tenant users with support:read see their active tenant's non-provider-only files,
+ *   provider staff all; any other id is 404 like an unknown one. Sent as an attachment with the detected type,
  *   `X-Content-Type-Options: nosniff` and a sandboxing CSP, never rendered inline.
  *
  * The checks themselves (size, type sniffed from the bytes, text rules) are @fleetcore/core's
- * `inspectUpload`; this file is HTTP wiring only.
+ * `storeUpload` (through `inspectUpload`); this file is HTTP wiring only.
  */
 import fastifyMultipart from "@fastify/multipart";
 import {
   AuditTrail,
   DomainError,
   findProviderEmployee,
-  inspectUpload,
   isTenantLocked,
   MAX_UPLOAD_BYTES,
   readStoredFile,
   resolveTenantAccess,
   type SessionContext,
+  type StoredFile,
   storeUpload,
+  type UploadProblem,
   validateSessionToken,
 } from "@fleetcore/core";
 import { type DbScope, type PrismaClient, withScope } from "@fleetcore/db";
@@ -36,6 +38,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { clientMeta, cookieJar, readSessionToken } from "./session";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Provider roles that may upload: admins and support agents (ticket attachments), admins and
+ * account managers (contract documents, `crm.contracts.attachDocument`).
+ */
+const FILE_UPLOAD_ROLES: ReadonlySet<string> = new Set(["admin", "support_agent", "account_manager"]);
 
 type Refusal = { status: 400 | 401 | 403 | 404 | 413; message: string };
 
@@ -70,9 +78,10 @@ async function signedIn(
 }
 
 /**
- * Where a person acts on files: provider staff in the provider scope (`write`: admins and support
- * agents only, into `tenantId`), everyone else in their active tenant's scope (`write` needs
- * support:write; the tenant must not be suspended or closed).
+ * Where a person acts on files: provider staff in the provider scope (`write`: admins, support
+ * agents and account managers only, into `tenantId`), everyone else in their active tenant's scope
+ * (`read` needs support:read — without it every id is 404 —, `write` needs support:write; the
+ * tenant must not be suspended or closed).
  */
 async function fileScope(
   db: PrismaClient,
@@ -84,8 +93,8 @@ async function fileScope(
   const employee = await withScope(db, { kind: "user", userId }, (tx) => findProviderEmployee(tx, userId));
   if (employee) {
     if (mode === "write") {
-      if (employee.role !== "admin" && employee.role !== "support_agent") {
-        return { status: 403, message: "Only admins and support agents upload files" };
+      if (!FILE_UPLOAD_ROLES.has(employee.role)) {
+        return { status: 403, message: "Only admins, support agents and account managers upload files" };
       }
       if (!requestedTenantId || !UUID.test(requestedTenantId)) {
         return { status: 400, message: "tenantId: name the tenant the file belongs to" };
@@ -109,6 +118,10 @@ async function fileScope(
       ? { status: 404, message: "file not found" }
       : { status: 403, message: "You no longer have access to this tenant" };
   }
+  if (mode === "read" && !hasPermission(access.permissions, "support", "read")) {
+    // Tenant files are support attachments: without support:read they are as invisible as unknown ids.
+    return { status: 404, message: "file not found" };
+  }
   if (mode === "write" && !hasPermission(access.permissions, "support", "write")) {
     return { status: 403, message: "Your role does not allow write on support" };
   }
@@ -123,6 +136,13 @@ export function attachmentDisposition(fileName: string): string {
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/** The {@link UploadProblem} `storeUpload` attaches to its DomainError, if `err` is that refusal. */
+function uploadProblemOf(err: unknown): UploadProblem | null {
+  if (!(err instanceof DomainError) || err.code !== "invalid") return null;
+  const problem = (err as DomainError & { problem?: UploadProblem }).problem;
+  return problem ?? null;
 }
 
 function isRefusal(x: object): x is Refusal {
@@ -163,43 +183,43 @@ export async function registerFileRoutes(
       if (isRefusal(where)) return refuse(reply, where);
       const tenantId = where.tenantId as string;
 
-      const checked = await inspectUpload(bytes, part.filename);
-      if (!checked.ok) {
-        return refuse(reply, {
-          status: checked.problem.kind === "too_large" ? 413 : 400,
-          message: checked.problem.reason,
-        });
-      }
       const meta = clientMeta(req);
-      const stored = await withScope(deps.db, where.scope, async (db) => {
-        const file = await storeUpload(db, {
-          tenantId,
-          uploadedByUserId: who.userId,
-          fileName: part.filename,
-          bytes,
-          providerOnly: where.provider,
+      let stored: StoredFile;
+      try {
+        stored = await withScope(deps.db, where.scope, async (db) => {
+          const file = await storeUpload(db, {
+            tenantId,
+            uploadedByUserId: who.userId,
+            fileName: part.filename,
+            bytes,
+            providerOnly: where.provider,
+          });
+          const audit = new AuditTrail(db, {
+            type: where.provider ? "provider" : "user",
+            userId: who.userId,
+            email: who.session.user?.email ?? null,
+            ipAddress: meta.ipAddress,
+            userAgent: meta.userAgent,
+          });
+          await audit.record({
+            tenantId,
+            entityType: "doc_file",
+            entityId: file.id,
+            action: "doc_file.uploaded",
+            after: {
+              fileName: file.fileName,
+              contentType: file.contentType,
+              sizeBytes: file.sizeBytes,
+              sha256: file.sha256,
+            },
+          });
+          return file;
         });
-        const audit = new AuditTrail(db, {
-          type: where.provider ? "provider" : "user",
-          userId: who.userId,
-          email: who.session.user?.email ?? null,
-          ipAddress: meta.ipAddress,
-          userAgent: meta.userAgent,
-        });
-        await audit.record({
-          tenantId,
-          entityType: "doc_file",
-          entityId: file.id,
-          action: "doc_file.uploaded",
-          after: {
-            fileName: file.fileName,
-            contentType: file.contentType,
-            sizeBytes: file.sizeBytes,
-            sha256: file.sha256,
-          },
-        });
-        return file;
-      });
+      } catch (err) {
+        const problem = uploadProblemOf(err);
+        if (!problem) throw err;
+        return refuse(reply, { status: problem.kind === "too_large" ? 413 : 400, message: problem.reason });
+      }
       return reply.code(201).header("Cache-Control", "no-store").send({
         id: stored.id,
         fileName: stored.fileName,

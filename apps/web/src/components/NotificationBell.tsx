@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import { formatDateTime } from "../lib/format";
-import { getSocket } from "../lib/socket";
+import { useSocketEvent } from "../lib/supportSocket";
 import { useTRPC } from "../lib/trpc";
 
 export function NotificationBell() {
@@ -20,16 +20,7 @@ export function NotificationBell() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.notification.list.queryKey() });
   const markRead = useMutation(trpc.notification.markRead.mutationOptions({ onSuccess: refresh }));
 
-  useEffect(() => {
-    const socket = getSocket();
-    const onEvent = () => void refresh();
-    socket.on("notification", onEvent);
-    socket.on("connect", onEvent);
-    return () => {
-      socket.off("notification", onEvent);
-      socket.off("connect", onEvent);
-    };
-  }, []);
+  useSocketEvent("notification", () => void refresh(), { onReconnect: true });
 
   // Close on a click outside or Escape.
   useEffect(() => {

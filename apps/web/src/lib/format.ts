@@ -22,11 +22,32 @@ export function calendarDateFromInput(value: string): Date {
   return new Date(`${value}T00:00:00Z`);
 }
 
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** The browser-local calendar day of `d` as an `<input type="date">` value ("YYYY-MM-DD"). */
+export function localDateInputValue(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 /** Today as an `<input type="date">` value, in the browser's time zone. */
 export function todayInputValue(): string {
+  return localDateInputValue(new Date());
+}
+
+/**
+ * The local calendar day `days` (and `years`) after today as an `<input type="date">` value, e.g.
+ * a default close date 30 days out, or a one-year term ending the day before (`years: 1, days: -1`).
+ */
+export function localDayFromTodayInputValue(offset: { days?: number; years?: number }): string {
   const now = new Date();
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  return localDateInputValue(
+    new Date(now.getFullYear() + (offset.years ?? 0), now.getMonth(), now.getDate() + (offset.days ?? 0)),
+  );
+}
+
+/** An instant as an `<input type="datetime-local">` value (browser's time zone, to the minute). */
+export function localDateTimeInputValue(d: Date): string {
+  return `${localDateInputValue(d)}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 /** Role and status names as words: "technical_contact" → "technical contact". */

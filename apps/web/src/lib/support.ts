@@ -1,7 +1,7 @@
 /**
  * Support desk helpers for the pages: uploading attachments (POST /api/files, answered with the file
- * id that ticket.create / ticket.reply / supportDesk.reply attach), and words for statuses, SLA
- * times and durations.
+ * id that ticket.create / ticket.reply / supportDesk.reply / crm.contracts.attachDocument attach),
+ * their download URL, and words for statuses, SLA times and durations.
  */
 import type { TicketStatusName } from "@fleetcore/validators";
 
@@ -33,6 +33,11 @@ export async function uploadFiles(files: File[], tenantId?: string): Promise<Upl
     uploaded.push(body as UploadedFile);
   }
   return uploaded;
+}
+
+/** Where a stored file downloads from (GET /api/files/:id, sent as an attachment). */
+export function fileUrl(fileId: string): string {
+  return `/api/files/${fileId}`;
 }
 
 /** Status names as people say them. */

@@ -10,7 +10,7 @@ import { Link, useParams } from "react-router";
 import { Loading, useSignedIn } from "../components/Guards";
 import { QueryTable, StatusBadge } from "../components/ui";
 import { errorCode, errorMessage } from "../lib/errors";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime, localDateTimeInputValue } from "../lib/format";
 import { can } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
 import { DeviceBinding, DriverAssignment, formatKm, LiveDot, VehicleForm } from "./VehiclesPage";
@@ -150,18 +150,12 @@ const HOUR_MS = 60 * 60 * 1000;
 const PERIODS = { "1h": HOUR_MS, "24h": 24 * HOUR_MS, "7d": 7 * 24 * HOUR_MS } as const;
 type Period = keyof typeof PERIODS | "custom";
 
-/** `<input type="datetime-local">` value (local time, minutes) of `d`. */
-function localInputValue(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
 /** The vehicle's track over a chosen period: map, playback and trip summary. */
 function Track({ vehicleId }: { vehicleId: string }) {
   const [period, setPeriod] = useState<Period>("24h");
   const [custom, setCustom] = useState(() => ({
-    from: localInputValue(new Date(Date.now() - 24 * HOUR_MS)),
-    to: localInputValue(new Date()),
+    from: localDateTimeInputValue(new Date(Date.now() - 24 * HOUR_MS)),
+    to: localDateTimeInputValue(new Date()),
   }));
   // A preset period ends "now" as of when it was chosen (or refreshed), so the query key stays stable.
   const [now, setNow] = useState(() => Date.now());

@@ -4,13 +4,13 @@
  * (crm/*). Roles: every staff role reads; admins and account managers write.
  */
 import {
+  attachContractDocument,
   changeContractStatus,
   createContract,
   createEngagement,
   createGoal,
   deleteEngagement,
   deleteGoal,
-  downloadContractDocument,
   getContract,
   listContracts,
   listEngagements,
@@ -20,16 +20,15 @@ import {
   updateContract,
   updateEngagement,
   updateGoal,
-  uploadContractDocument,
 } from "@fleetcore/core";
 import {
+  ZAttachCrmContractDocumentRequest,
   ZChangeCrmContractStatusRequest,
   ZCreateCrmContractRequest,
   ZCreateCrmEngagementRequest,
   ZCreateCrmGoalRequest,
   ZCrmContract,
   ZCrmContractDetail,
-  ZCrmContractDocument,
   ZCrmContractIdRequest,
   ZCrmEngagement,
   ZCrmEngagementIdRequest,
@@ -43,7 +42,6 @@ import {
   ZUpdateCrmContractRequest,
   ZUpdateCrmEngagementRequest,
   ZUpdateCrmGoalRequest,
-  ZUploadCrmContractDocumentRequest,
 } from "@fleetcore/validators";
 import { z } from "zod";
 import { router } from "../trpc";
@@ -94,17 +92,15 @@ export const crmContractRouter = router({
     .output(ZCrmContract)
     .mutation(({ ctx, input }) => renewContract(ctx, input)),
 
-  /** Attaches a PDF (base64, ≤ 10 MB, checked by content) as a provider-only file. BAD_REQUEST otherwise. */
-  uploadDocument: crmWrite
-    .input(ZUploadCrmContractDocumentRequest)
+  /**
+   * Makes an uploaded PDF (POST /api/files, by the caller, into the contract's tenant) the contract's
+   * document; downloaded from GET /api/files/:id. NOT_FOUND, BAD_REQUEST (not a PDF, not the caller's
+   * upload, another tenant's, already attached).
+   */
+  attachDocument: crmWrite
+    .input(ZAttachCrmContractDocumentRequest)
     .output(ZCrmContract)
-    .mutation(({ ctx, input }) => uploadContractDocument(ctx, input)),
-
-  /** The contract's document as base64 with its name and type. NOT_FOUND without one. */
-  downloadDocument: crmRead
-    .input(ZCrmContractIdRequest)
-    .output(ZCrmContractDocument)
-    .query(({ ctx, input }) => downloadContractDocument(ctx.db, input.contractId)),
+    .mutation(({ ctx, input }) => attachContractDocument(ctx, input)),
 });
 
 export const crmEngagementRouter = router({

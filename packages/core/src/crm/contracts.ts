@@ -15,13 +15,13 @@
  * (`crm_contract.*`, with the contract's tenant). Dates are calendar days (UTC midnight); values
  * are integer minor units of the contract's currency.
  *
- * Documents: a PDF (recognised by its bytes with `file-type`, ≤ 10 MiB) stored in doc_files as
- * provider-only, owned by the contract's tenant, so row-level security keeps it from the tenant.
+ * Documents: a PDF uploaded through `POST /api/files` (type recognised from the bytes, ≤ 10 MiB),
+ * provider-only and owned by the contract's tenant, so row-level security keeps it from the tenant;
+ * {@link attachContractDocument} links it, and it is downloaded from `GET /api/files/:id`.
  */
-import { createHash } from "node:crypto";
 import { type Db, type Prisma, type PrismaClient, withScope } from "@fleetcore/db";
 import {
-  CRM_CONTRACT_DOCUMENT_MAX_BYTES,
+  type AttachCrmContractDocumentRequest,
   CRM_CONTRACT_TRANSITIONS,
   type CreateCrmContractRequest,
   type CrmContract,
@@ -29,18 +29,17 @@ import {
   type ListCrmContractsRequest,
   type RenewCrmContractRequest,
   type UpdateCrmContractRequest,
-  type UploadCrmContractDocumentRequest,
+  ZAttachCrmContractDocumentRequest,
   ZChangeCrmContractStatusRequest,
   ZCreateCrmContractRequest,
   ZCrmRenewalsDueRequest,
   ZListCrmContractsRequest,
   ZRenewCrmContractRequest,
   ZUpdateCrmContractRequest,
-  ZUploadCrmContractDocumentRequest,
 } from "@fleetcore/validators";
-import { fileTypeFromBuffer } from "file-type";
 import { AuditTrail, systemActor, type Tx } from "../audit/audit";
 import { DomainError } from "../errors";
+import { userEmails } from "../support/shared";
 import { addUtcDays, assertTenant, daysBetween, isoDay, lockKey, parseInput, utcDay } from "./shared";
 
 const CONTRACT_INCLUDE = {
@@ -187,11 +186,10 @@ export async function getContract(db: Db, contractId: string, now = new Date()) 
     where: { contractId },
     orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
   });
-  const actorIds = [...new Set(events.map((e) => e.actorUserId).filter((id): id is string => id !== null))];
-  const users = actorIds.length
-    ? await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, email: true } })
-    : [];
-  const emails = new Map(users.map((u) => [u.id, u.email]));
+  const emails = await userEmails(
+    db,
+    events.map((e) => e.actorUserId),
+  );
   return {
     ...toContract(row, now),
     events: events.map((e) => ({
@@ -497,98 +495,60 @@ export async function expireContracts(prisma: PrismaClient, now: Date): Promise<
   });
 }
 
-/** A display-safe file name: the last path segment without control characters or quotes, ≤ 200 characters. */
-function cleanFileName(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? "";
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  const cleaned = base.replace(/[\u0000-\u001f\u007f"]/g, "").trim();
-  const usable = cleaned === "" || cleaned === "." || cleaned === ".." ? "contract.pdf" : cleaned;
-  return usable.length <= 200 ? usable : `${usable.slice(0, 196)}.pdf`;
-}
-
 /**
- * Stores a contract's document: base64 content, ≤ 10 MiB decoded, a PDF by its bytes (`file-type`
- * magic numbers; the name and the browser's claim are not trusted). Saved as a provider-only
- * doc_files row of the contract's tenant (SHA-256 recorded) and linked to the contract, replacing
- * any previous link (the old file is kept). Event `updated` (details: document), audit
- * `crm_contract.document_uploaded`.
- * @throws DomainError("not_found"); ("invalid") empty, too large or not a PDF
+ * Links an uploaded PDF to a contract as its document, replacing any previous link (the old file is
+ * kept). The file comes from `POST /api/files` (apps/server/src/http/files.ts), which checks size and
+ * type from the bytes and stores provider staff's uploads provider-only; here it must be a PDF
+ * uploaded by the acting user into the contract's tenant, provider-only and not linked to anything
+ * yet. Event `updated` (details: document), audit `crm_contract.document_uploaded`.
+ * @throws DomainError("not_found") unknown contract; ("invalid") a file that is unknown, someone
+ *   else's, another tenant's, already linked, or not a PDF
  */
-export async function uploadContractDocument(
+export async function attachContractDocument(
   tx: Tx,
-  input: UploadCrmContractDocumentRequest,
+  input: AttachCrmContractDocumentRequest,
   now = new Date(),
 ): Promise<CrmContract> {
-  const q = parseInput(ZUploadCrmContractDocumentRequest, input);
+  const q = parseInput(ZAttachCrmContractDocumentRequest, input);
+  await lockKey(tx.db, `crm_contracts:${q.contractId}`);
   const before = await findContract(tx.db, q.contractId);
-  const bytes = new Uint8Array(Buffer.from(q.contentBase64, "base64"));
-  if (bytes.byteLength === 0) throw new DomainError("invalid", "the document is empty");
-  if (bytes.byteLength > CRM_CONTRACT_DOCUMENT_MAX_BYTES) {
-    throw new DomainError("invalid", "the document is larger than 10 MB");
-  }
-  const detected = await fileTypeFromBuffer(bytes);
-  if (detected?.mime !== "application/pdf") {
-    throw new DomainError(
-      "invalid",
-      `the document must be a PDF; its content is ${detected ? detected.mime : "not a recognised file type"}`,
-    );
-  }
-  const fileId = crypto.randomUUID();
-  const fileName = cleanFileName(q.fileName);
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
-  // createMany: no RETURNING of the bytes.
-  await tx.db.docFile.createMany({
-    data: {
-      id: fileId,
+  const uploader = tx.audit.actor.userId;
+  if (!uploader) throw new DomainError("invalid", "only a signed-in person can attach their upload");
+  const file = await tx.db.docFile.findFirst({
+    where: {
+      id: q.fileId,
       tenantId: before.tenantId,
       providerOnly: true,
-      fileName,
-      contentType: detected.mime,
-      sizeBytes: bytes.byteLength,
-      sha256,
-      content: bytes,
-      uploadedByUserId: tx.audit.actor.userId,
+      uploadedByUserId: uploader,
+      ticketAttachments: { none: {} },
+      contracts: { none: {} },
     },
+    select: { id: true, fileName: true, contentType: true, sizeBytes: true, sha256: true },
   });
+  if (!file) {
+    throw new DomainError(
+      "invalid",
+      "the file was not found, is not your upload for this contract's tenant, or is already attached; upload it again",
+    );
+  }
+  if (file.contentType !== "application/pdf") {
+    throw new DomainError("invalid", `the document must be a PDF; this file is ${file.contentType}`);
+  }
   const row = await tx.db.crmContract.update({
     where: { id: before.id },
-    data: { documentFileId: fileId },
+    data: { documentFileId: file.id },
     include: CONTRACT_INCLUDE,
   });
-  await recordEvent(
-    tx,
-    row,
-    { kind: "updated", details: { fields: ["document"], document: { fileId, fileName, sizeBytes: bytes.byteLength } } },
-    now,
-  );
+  const document = { fileId: file.id, fileName: file.fileName, sizeBytes: file.sizeBytes };
+  await recordEvent(tx, row, { kind: "updated", details: { fields: ["document"], document } }, now);
   await tx.audit.record({
     tenantId: row.tenantId,
     entityType: "crm_contract",
     entityId: row.id,
     action: "crm_contract.document_uploaded",
     before: { documentFileId: before.documentFileId },
-    after: { documentFileId: fileId },
-    metadata: { fileName, sizeBytes: bytes.byteLength, sha256 },
+    after: { documentFileId: file.id },
+    metadata: { fileName: file.fileName, sizeBytes: file.sizeBytes, sha256: file.sha256 },
   });
   return toContract(row, now);
-}
-
-/**
- * The contract's document, base64 with its name, type, size and SHA-256.
- * @throws DomainError("not_found") unknown contract, or one without a document
- */
-export async function downloadContractDocument(db: Db, contractId: string) {
-  const contract = await db.crmContract.findUnique({ where: { id: contractId }, select: { documentFileId: true } });
-  if (!contract) throw new DomainError("not_found", "contract not found");
-  if (!contract.documentFileId) throw new DomainError("not_found", "this contract has no document");
-  const file = await db.docFile.findUnique({ where: { id: contract.documentFileId } });
-  if (!file) throw new DomainError("not_found", "the document is no longer stored");
-  return {
-    fileId: file.id,
-    fileName: file.fileName,
-    contentType: file.contentType,
-    sizeBytes: file.sizeBytes,
-    sha256: file.sha256,
-    contentBase64: Buffer.from(file.content).toString("base64"),
-  };
 }

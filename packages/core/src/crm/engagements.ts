@@ -5,7 +5,7 @@
  * when it was logged (`occurredAt`), which orders lists and the tenant timeline. Soft-deleted;
  * every change audited (`crm_engagement.*`, with the tenant).
  */
-import type { Db, Prisma } from "@fleetcore/db";
+import { type Db, Prisma } from "@fleetcore/db";
 import {
   type CreateCrmEngagementRequest,
   type CrmEngagement,
@@ -17,6 +17,7 @@ import {
 } from "@fleetcore/validators";
 import type { Tx } from "../audit/audit";
 import { DomainError } from "../errors";
+import { userEmails } from "../support/shared";
 import { assertTenant, parseInput } from "./shared";
 
 type EngagementRow = Prisma.CrmEngagementModel;
@@ -64,11 +65,12 @@ function toEngagement(row: EngagementRow, emails: Map<string, string>): CrmEngag
   };
 }
 
-async function creatorEmails(db: Db, rows: readonly EngagementRow[]): Promise<Map<string, string>> {
-  const ids = [...new Set(rows.map((r) => r.createdByUserId).filter((id): id is string => id !== null))];
-  if (ids.length === 0) return new Map();
-  const users = await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true } });
-  return new Map(users.map((u) => [u.id, u.email]));
+/** Emails of the rows' creators (one query). */
+function creatorEmails(db: Db, rows: readonly EngagementRow[]): Promise<Map<string, string>> {
+  return userEmails(
+    db,
+    rows.map((r) => r.createdByUserId),
+  );
 }
 
 function snapshot(row: EngagementRow) {
@@ -95,30 +97,23 @@ async function findLive(db: Db, engagementId: string): Promise<EngagementRow> {
  */
 export async function listEngagements(db: Db, input: ListCrmEngagementsRequest): Promise<CrmEngagement[]> {
   const q = parseInput(ZListCrmEngagementsRequest, input);
-  const range = q.from || q.to ? { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } : null;
-  const rows = await db.crmEngagement.findMany({
-    where: {
-      tenantId: q.tenantId,
-      deletedAt: null,
-      ...(q.type ? { type: q.type } : {}),
-      ...(q.outcome ? { outcome: q.outcome } : {}),
-      // The date filter applies to the first of completedAt, scheduledAt, createdAt that is set.
-      ...(range
-        ? {
-            OR: [
-              { completedAt: range },
-              { completedAt: null, scheduledAt: range },
-              { completedAt: null, scheduledAt: null, createdAt: range },
-            ],
-          }
-        : {}),
-    },
-  });
-  const emails = await creatorEmails(db, rows);
-  return rows
-    .map((r) => toEngagement(r, emails))
-    .sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime() || b.id.localeCompare(a.id))
-    .slice(0, q.limit);
+  // Order and limit in SQL (Prisma cannot order by an expression), then load those rows in that order.
+  const occurredAt = Prisma.sql`COALESCE(completed_at, scheduled_at, created_at)`;
+  const page = await db.$queryRaw<{ id: string }[]>`
+    SELECT id::text FROM crm_engagements
+     WHERE tenant_id = ${q.tenantId}::uuid AND deleted_at IS NULL
+       ${q.type ? Prisma.sql`AND type = ${q.type}::crm_engagement_type` : Prisma.empty}
+       ${q.outcome ? Prisma.sql`AND outcome = ${q.outcome}::crm_engagement_outcome` : Prisma.empty}
+       ${q.from ? Prisma.sql`AND ${occurredAt} >= ${q.from}` : Prisma.empty}
+       ${q.to ? Prisma.sql`AND ${occurredAt} < ${q.to}` : Prisma.empty}
+     ORDER BY ${occurredAt} DESC, id DESC
+     LIMIT ${q.limit}`;
+  const ids = page.map((r) => r.id);
+  const rows = ids.length ? await db.crmEngagement.findMany({ where: { id: { in: ids } } }) : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const ordered = ids.map((id) => byId.get(id)).filter((r): r is EngagementRow => r !== undefined);
+  const emails = await creatorEmails(db, ordered);
+  return ordered.map((r) => toEngagement(r, emails));
 }
 
 /** Logs an engagement for a tenant (audited `crm_engagement.created`). @throws DomainError("invalid") */

@@ -35,7 +35,16 @@ import type { Tx } from "../audit/audit";
 import { DomainError } from "../errors";
 import { searchWhere } from "../fleet/shared";
 import { effectiveProbability, loadStageProbabilities, type StageProbabilities } from "./forecast";
-import { assertEmployee, assertTenant, DAY_MS, EMPLOYEE_WITH_USER, parseInput, personName, utcDay } from "./shared";
+import {
+  assertEmployee,
+  assertTenant,
+  DAY_MS,
+  EMPLOYEE_WITH_USER,
+  lockKey,
+  parseInput,
+  personName,
+  utcDay,
+} from "./shared";
 
 const OPPORTUNITY_INCLUDE = {
   lead: { select: { companyName: true } },
@@ -271,6 +280,7 @@ export async function moveOpportunityStage(
   now = new Date(),
 ): Promise<CrmOpportunity> {
   const q = parseInput(ZMoveCrmOpportunityRequest, input);
+  await lockKey(tx.db, `crm_opportunities:${q.opportunityId}`);
   const before = await findLive(tx.db, q.opportunityId);
   if (q.stage === before.stage && q.beforeOpportunityId && q.beforeOpportunityId !== before.id) {
     const boardRank = await rankBefore(tx.db, q.stage, q.beforeOpportunityId);
@@ -330,6 +340,7 @@ export async function reopenOpportunity(
   now = new Date(),
 ): Promise<CrmOpportunity> {
   const q = parseInput(ZReopenCrmOpportunityRequest, input);
+  await lockKey(tx.db, `crm_opportunities:${q.opportunityId}`);
   const before = await findLive(tx.db, q.opportunityId);
   if (!isClosedStage(before.stage)) {
     throw new DomainError("invalid", `only a won or lost opportunity can be reopened; this one is in ${before.stage}`);

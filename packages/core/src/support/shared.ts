@@ -65,17 +65,32 @@ export async function loadPolicy(db: Db, priority: TicketPriority): Promise<SlaP
 }
 
 /**
- * Display names of users ("Full Name", else the email), read in `db` (whose scope must see them: a
- * tenant scope sees its members and provider staff). Unknown or hidden users are left out.
+ * Users by id (full name and email), read in `db` (whose scope must see them: a tenant scope sees its
+ * members and provider staff) in one query. Unknown or hidden users are left out; nulls are skipped.
  */
-export async function userNames(db: Db, userIds: Iterable<string | null | undefined>): Promise<Map<string, string>> {
+export async function usersById(
+  db: Db,
+  userIds: Iterable<string | null | undefined>,
+): Promise<Map<string, { fullName: string | null; email: string }>> {
   const ids = [...new Set([...userIds].filter((id): id is string => !!id))];
   if (ids.length === 0) return new Map();
   const users = await db.user.findMany({
     where: { id: { in: ids } },
     select: { id: true, fullName: true, email: true },
   });
-  return new Map(users.map((u) => [u.id, u.fullName ?? u.email]));
+  return new Map(users.map((u) => [u.id, { fullName: u.fullName, email: u.email }]));
+}
+
+/** Display names of users ("Full Name", else the email); see {@link usersById}. */
+export async function userNames(db: Db, userIds: Iterable<string | null | undefined>): Promise<Map<string, string>> {
+  const users = await usersById(db, userIds);
+  return new Map([...users].map(([id, u]) => [id, u.fullName ?? u.email]));
+}
+
+/** Email addresses of users; see {@link usersById}. */
+export async function userEmails(db: Db, userIds: Iterable<string | null | undefined>): Promise<Map<string, string>> {
+  const users = await usersById(db, userIds);
+  return new Map([...users].map(([id, u]) => [id, u.email]));
 }
 
 /** What a former member or a removed employee is shown as. */

@@ -15,8 +15,7 @@
  *   tells the assignee (or all support staff); a resolution tells the requester (with the CSAT ask).
  *   Internal notes notify nobody on the tenant side.
  */
-import type { Db, PrismaClient } from "@fleetcore/db";
-import { withScope } from "@fleetcore/db";
+import { type Db, Prisma, type PrismaClient, withScope } from "@fleetcore/db";
 import type {
   AgentCreateTicketRequest,
   AgentReplyRequest,
@@ -38,7 +37,6 @@ import {
 } from "@fleetcore/validators";
 import { AuditTrail, systemActor, type Tx } from "../audit/audit";
 import { DomainError, parseInput } from "../errors";
-import { searchWhere } from "../fleet/shared";
 import type { NotificationDraft } from "../notifications/notifications";
 import {
   inSequence,
@@ -79,6 +77,25 @@ async function findTicket(db: Db, ticketId: string, tenantId?: string): Promise<
   });
   if (!row) throw new DomainError("not_found", "ticket not found");
   return row;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Locks the ticket row until the transaction ends (`SELECT … FOR UPDATE`), so changes of one ticket
+ * run one after another: the second waits, then reads what the first committed. Every write path
+ * takes it before reading the row. Nothing is locked for an id the scope cannot see (the read that
+ * follows reports it NOT_FOUND).
+ */
+async function lockTicket(db: Db, ticketId: string): Promise<void> {
+  if (!UUID.test(ticketId)) return;
+  await db.$queryRaw`SELECT 1 FROM sup_tickets WHERE id = ${ticketId}::uuid FOR UPDATE`;
+}
+
+/** {@link findTicket} after {@link lockTicket}: the row as it is once no other change of it is running. */
+async function findTicketForUpdate(db: Db, ticketId: string, tenantId?: string): Promise<TicketRow> {
+  await lockTicket(db, ticketId);
+  return findTicket(db, ticketId, tenantId);
 }
 
 /**
@@ -537,7 +554,7 @@ export async function replyAsCustomer(
   now = new Date(),
 ): Promise<{ result: TicketMutationResult; outcome: SupportOutcome }> {
   const data = parseInput(ZReplyTicketRequest, input);
-  let row = await findTicket(tx.db, data.ticketId, tenantId);
+  let row = await findTicketForUpdate(tx.db, data.ticketId, tenantId);
   if (row.status === "closed") {
     throw new DomainError(
       "conflict",
@@ -610,7 +627,7 @@ export async function resolveAsCustomer(
   ticketId: string,
   now = new Date(),
 ): Promise<{ result: TicketMutationResult; outcome: SupportOutcome }> {
-  const row = await findTicket(tx.db, ticketId, tenantId);
+  const row = await findTicketForUpdate(tx.db, ticketId, tenantId);
   const moved = await moveStatus(tx, row, "resolved", { side: "requester", userId }, "resolved by the customer", now);
   return { result: mutationResult(moved.row, null), outcome: moved.outcome };
 }
@@ -629,7 +646,7 @@ export async function replyAsAgent(
   now = new Date(),
 ): Promise<{ result: TicketMutationResult; outcome: SupportOutcome }> {
   const data = parseInput(ZAgentReplyRequest, input);
-  let row = await findTicket(tx.db, data.ticketId);
+  let row = await findTicketForUpdate(tx.db, data.ticketId);
   if (row.status === "closed" && !data.internal) {
     throw new DomainError("conflict", `Ticket #${row.number} is closed: closed tickets take no more replies.`);
   }
@@ -709,7 +726,7 @@ export async function changeTicketStatus(
   input: { ticketId: string; status: TicketStatusName; reason?: string | undefined },
   now = new Date(),
 ): Promise<{ result: TicketMutationResult; outcome: SupportOutcome }> {
-  const row = await findTicket(tx.db, input.ticketId);
+  const row = await findTicketForUpdate(tx.db, input.ticketId);
   const moved = await moveStatus(tx, row, input.status, { side: "agent", ...agent }, input.reason?.trim() || null, now);
   return { result: mutationResult(moved.row, null), outcome: moved.outcome };
 }
@@ -725,7 +742,7 @@ export async function assignTicket(
   input: { ticketId: string; employeeId: string | null },
   now = new Date(),
 ): Promise<{ result: TicketMutationResult; outcome: SupportOutcome }> {
-  const row = await findTicket(tx.db, input.ticketId);
+  const row = await findTicketForUpdate(tx.db, input.ticketId);
   let assigneeUserId: string | null = null;
   if (input.employeeId) {
     const e = await tx.db.providerEmployee.findFirst({
@@ -784,7 +801,7 @@ export async function updateTicketFields(
   input: { ticketId: string; priority?: TicketPriority | undefined; category?: TicketCategory | undefined },
   now = new Date(),
 ): Promise<{ result: TicketMutationResult; outcome: SupportOutcome }> {
-  const row = await findTicket(tx.db, input.ticketId);
+  const row = await findTicketForUpdate(tx.db, input.ticketId);
   const priority = input.priority ?? row.priority;
   const category = input.category ?? row.category;
   if (priority === row.priority && category === row.category)
@@ -841,7 +858,8 @@ export async function updateTicketFields(
 /**
  * The agents' queue across tenants (provider scope), filtered, then sorted: "sla" puts the nearest
  * running due time first (so breached tickets lead) and tickets without a running target last (by
- * age); "age" is oldest first. At most 500 tickets.
+ * age); "age" is oldest first. At most 500 tickets. Filtering, ordering and the limit happen in SQL
+ * (the ordering key is `nextDueAt` of ./sla.ts `slaState`), so the 500 are the most urgent ones.
  * @param me the calling employee (for `assignee: "me"`)
  */
 export async function listSupportQueue(
@@ -851,40 +869,44 @@ export async function listSupportQueue(
   now = new Date(),
 ): Promise<TicketSummary[]> {
   const f = parseInput(ZSupportQueueRequest, input);
-  const status =
-    f.status === "all"
-      ? {}
-      : f.status === "active"
-        ? { status: { in: ["open", "in_progress", "awaiting_customer"] as TicketStatusName[] } }
-        : { status: f.status };
-  const assignee =
-    f.assignee === undefined
-      ? {}
-      : f.assignee === "me"
-        ? { assignedToEmployeeId: me.employeeId }
-        : f.assignee === "unassigned"
-          ? { assignedToEmployeeId: null }
-          : { assignedToEmployeeId: f.assignee };
+  const conditions: Prisma.Sql[] = [];
+  if (f.status === "active") conditions.push(Prisma.sql`status IN ('open', 'in_progress', 'awaiting_customer')`);
+  else if (f.status !== "all") conditions.push(Prisma.sql`status = ${f.status}::sup_ticket_status`);
+  if (f.assignee === "me") conditions.push(Prisma.sql`assigned_to = ${me.employeeId}::uuid`);
+  else if (f.assignee === "unassigned") conditions.push(Prisma.sql`assigned_to IS NULL`);
+  else if (f.assignee !== undefined) conditions.push(Prisma.sql`assigned_to = ${f.assignee}::uuid`);
+  if (f.priority) conditions.push(Prisma.sql`priority = ${f.priority}::sup_ticket_priority`);
+  if (f.category) conditions.push(Prisma.sql`category = ${f.category}::sup_ticket_category`);
+  if (f.tenantId) conditions.push(Prisma.sql`tenant_id = ${f.tenantId}::uuid`);
   const number = f.search && /^#?\d+$/.test(f.search) ? Number(f.search.replace("#", "")) : null;
-  const rows = await db.supTicket.findMany({
-    where: {
-      ...status,
-      ...assignee,
-      ...(f.priority ? { priority: f.priority } : {}),
-      ...(f.category ? { category: f.category } : {}),
-      ...(f.tenantId ? { tenantId: f.tenantId } : {}),
-      ...(number !== null ? { number } : { AND: searchWhere(f.search, ["subject", "description"] as const) }),
-    },
-    include: TICKET_SUMMARY_INCLUDE,
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    take: 500,
-  });
-  const summaries = await toTicketSummaries(db, rows, now);
-  if (f.sort === "sla") {
-    const key = (t: TicketSummary) => t.nextDueAt?.getTime() ?? Number.POSITIVE_INFINITY;
-    summaries.sort((x, y) => key(x) - key(y) || x.createdAt.getTime() - y.createdAt.getTime());
+  if (number !== null) {
+    conditions.push(Prisma.sql`number = ${number}`);
+  } else {
+    // As searchWhere: every word (LIKE wildcards literal) in the subject or the description.
+    for (const word of (f.search ?? "").split(/\s+/).filter(Boolean).slice(0, 8)) {
+      const pattern = `%${word.replace(/[\\%_]/g, "\\$&")}%`;
+      conditions.push(Prisma.sql`(subject ILIKE ${pattern} OR description ILIKE ${pattern})`);
+    }
   }
-  return summaries;
+  const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
+  // slaState's nextDueAt: the first-response due time until answered (or resolved/closed), and the
+  // resolution due time while the clock runs; LEAST skips NULLs, and tickets without either go last.
+  const paused = Prisma.join([...SLA_PAUSED_STATUSES]);
+  const nextDue = Prisma.sql`LEAST(
+      CASE WHEN first_response_at IS NULL AND resolved_at IS NULL AND status <> 'closed' THEN first_response_due_at END,
+      CASE WHEN status::text NOT IN (${paused}) THEN resolution_due_at END)`;
+  const order =
+    f.sort === "sla"
+      ? Prisma.sql`${nextDue} ASC NULLS LAST, created_at ASC, id ASC`
+      : Prisma.sql`created_at ASC, id ASC`;
+  const page = await db.$queryRaw<{ id: string }[]>`
+    SELECT id::text FROM sup_tickets ${where} ORDER BY ${order} LIMIT 500`;
+  const ids = page.map((r) => r.id);
+  if (ids.length === 0) return [];
+  const rows = await db.supTicket.findMany({ where: { id: { in: ids } }, include: TICKET_SUMMARY_INCLUDE });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const ordered = ids.map((id) => byId.get(id)).filter((r): r is TicketRow => r !== undefined);
+  return toTicketSummaries(db, ordered, now);
 }
 
 /** Active employees who can take tickets (admins and support agents), by name. */
@@ -962,7 +984,7 @@ export async function closeResolvedTickets(
   for (const { id } of due) {
     const moved = await withScope(prisma, { kind: "system" }, async (db) => {
       // Row lock: another server process running the same job waits, then finds it closed.
-      await db.$queryRaw`SELECT 1 FROM sup_tickets WHERE id = ${id}::uuid FOR UPDATE`;
+      await lockTicket(db, id);
       const row = await db.supTicket.findFirst({ where: { id, status: "resolved" }, include: TICKET_SUMMARY_INCLUDE });
       if (!row) return null;
       const tx: Tx = { db, audit: new AuditTrail(db, systemActor()) };

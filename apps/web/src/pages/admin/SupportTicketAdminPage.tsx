@@ -31,14 +31,20 @@ import { SupportNav } from "./SupportNav";
  * The agent's view of a ticket: the thread with internal notes marked, reply or internal note with
  * attachments, assignment, status buttons (moves the flow forbids are disabled), priority and category
  * (a new priority recomputes the SLA), the SLA panel, CSAT, and the tenant's whole history beside it.
- * Refetched live on `ticket:updated`.
+ * Refetched live on `ticket:updated` of this ticket (the side history: of its tenant).
  */
 export function SupportTicketAdminPage() {
   const { ticketId = "" } = useParams();
   const me = useSignedIn();
   const trpc = useTRPC();
   const detail = useQuery(trpc.supportDesk.get.queryOptions({ ticketId }, { retry: false }));
-  useTicketUpdates([trpc.supportDesk.get.queryKey({ ticketId }), trpc.supportDesk.tenantHistory.queryKey()]);
+  // Only this ticket's events refetch it; any event of its tenant refetches the tenant's history.
+  const tenantId = detail.data?.ticket.tenantId;
+  useTicketUpdates([trpc.supportDesk.get.queryKey({ ticketId })], (e) => e.ticketId === ticketId);
+  useTicketUpdates(
+    tenantId ? [trpc.supportDesk.tenantHistory.queryKey({ tenantId })] : [],
+    (e) => e.ticketId === ticketId || e.tenantId === tenantId,
+  );
 
   if (detail.isPending) return <Loading />;
   if (detail.isError) {
@@ -259,13 +265,16 @@ function AgentReply({ detail }: { detail: TicketDetail }) {
   const [internal, setInternal] = useState(false);
   const [files, setFiles] = useState<File[]>([]);
   const [then, setThen] = useState<TicketStatusName | "">("");
+  const closed = t.status === "closed";
+  // A closed ticket takes internal notes only, whatever the radio last said.
+  const asNote = internal || closed;
   const send = useMutation({
     mutationFn: async () => {
       const uploaded = await uploadFiles(files, t.tenantId);
       return client.supportDesk.reply.mutate({
         ticketId: t.id,
         message,
-        internal,
+        internal: asNote,
         fileIds: uploaded.map((f) => f.id),
         ...(then ? { status: then } : {}),
       });
@@ -281,32 +290,31 @@ function AgentReply({ detail }: { detail: TicketDetail }) {
     e.preventDefault();
     send.mutate();
   };
-  const closed = t.status === "closed";
   // What the agent may set with the reply (from open, a public reply moves the ticket to in progress).
   const nextStatuses = (["awaiting_customer", "resolved"] as const).filter((s) => detail.allowedStatuses.includes(s));
   return (
     <form
-      className={`stack-form ticket-reply${internal ? " ticket-reply-internal" : ""}`}
+      className={`stack-form ticket-reply${asNote ? " ticket-reply-internal" : ""}`}
       aria-label="Reply to the customer or add an internal note"
       onSubmit={onSubmit}
     >
       <fieldset className="reply-kind">
         <legend className="sr-only">Kind of message</legend>
         <label>
-          <input type="radio" name="kind" checked={!internal} disabled={closed} onChange={() => setInternal(false)} />
+          <input type="radio" name="kind" checked={!asNote} disabled={closed} onChange={() => setInternal(false)} />
           Public reply
         </label>
         <label>
-          <input type="radio" name="kind" checked={internal || closed} onChange={() => setInternal(true)} />
+          <input type="radio" name="kind" checked={asNote} onChange={() => setInternal(true)} />
           Internal note
         </label>
       </fieldset>
       <label>
-        {internal || closed ? "Internal note (staff only)" : "Reply to the customer"}
+        {asNote ? "Internal note (staff only)" : "Reply to the customer"}
         <textarea required rows={4} maxLength={20000} value={message} onChange={(e) => setMessage(e.target.value)} />
       </label>
       <FilePicker files={files} onChange={setFiles} />
-      {!internal && !closed && nextStatuses.length > 0 && (
+      {!asNote && nextStatuses.length > 0 && (
         <label>
           Then set status
           <select value={then} onChange={(e) => setThen(e.target.value as TicketStatusName | "")}>
@@ -320,7 +328,7 @@ function AgentReply({ detail }: { detail: TicketDetail }) {
         </label>
       )}
       <button type="submit" disabled={send.isPending || message.trim() === ""}>
-        {send.isPending ? "Sending…" : internal || closed ? "Add internal note" : "Send reply"}
+        {send.isPending ? "Sending…" : asNote ? "Add internal note" : "Send reply"}
       </button>
       <ErrorAlert error={send.error} />
     </form>

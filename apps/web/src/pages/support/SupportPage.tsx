@@ -8,11 +8,12 @@ import {
 } from "@fleetcore/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { useSignedIn } from "../../components/Guards";
 import { FilePicker, LiveIndicator, NpsPrompt, TicketStatusBadge } from "../../components/support/SupportParts";
 import { ErrorAlert, QueryTable } from "../../components/ui";
 import { formatDateTime, humanize } from "../../lib/format";
+import { useSearchParamsUpdater } from "../../lib/searchParams";
 import { can } from "../../lib/session";
 import { STATUS_LABELS, uploadFiles } from "../../lib/support";
 import { useTicketUpdates } from "../../lib/supportSocket";
@@ -25,7 +26,7 @@ import { useTRPC, useTRPCClient } from "../../lib/trpc";
 export function SupportPage() {
   const me = useSignedIn();
   const trpc = useTRPC();
-  const [params, setParams] = useSearchParams();
+  const [params, updateParams] = useSearchParamsUpdater();
   const status = (TICKET_STATUSES as readonly string[]).includes(params.get("status") ?? "")
     ? (params.get("status") as TicketStatusName)
     : undefined;
@@ -57,15 +58,7 @@ export function SupportPage() {
         <div className="filters">
           <label>
             Status
-            <select
-              value={status ?? ""}
-              onChange={(e) => {
-                const next = new URLSearchParams(params);
-                if (e.target.value) next.set("status", e.target.value);
-                else next.delete("status");
-                setParams(next, { replace: true });
-              }}
-            >
+            <select value={status ?? ""} onChange={(e) => updateParams({ status: e.target.value })}>
               <option value="">All</option>
               {TICKET_STATUSES.map((s) => (
                 <option key={s} value={s}>

@@ -1,7 +1,8 @@
 /**
  * `/admin/crm/contracts`: customer contracts — every contract (status filter, search) or the
  * renewals due in the next 30/60/90 days; create, edit status (pending renewal, back to active,
- * expired, terminated with a reason), renew, upload a signed PDF and download it, with each
+ * expired, terminated with a reason), renew, upload a signed PDF (POST /api/files, then
+ * `attachDocument`) and download it (GET /api/files/:id), with each
  * contract's history. `?contract=<id>` opens that contract's details (links from the timeline).
  * Data: `crm.contracts.*` (packages/core/src/crm/contracts.ts). Admins and account managers write.
  */
@@ -16,12 +17,20 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, Fragment, useDeferredValue, useState } from "react";
 import { Link } from "react-router";
 import { DataTable, ErrorAlert, StatusBadge } from "../../../components/ui";
-import { formatCalendarDate, formatDateTime, humanize } from "../../../lib/format";
-import { minorDigits, moneyInputValue, parseMoneyInput } from "../../../lib/money";
+import {
+  calendarDateFromInput,
+  formatCalendarDate,
+  formatDateTime,
+  humanize,
+  localDayFromTodayInputValue,
+  todayInputValue,
+} from "../../../lib/format";
+import { moneyInputValue } from "../../../lib/money";
 import { useSearchParamsUpdater } from "../../../lib/searchParams";
+import { fileUrl, uploadFiles } from "../../../lib/support";
 import { useTRPC, useTRPCClient } from "../../../lib/trpc";
 import { AdminNav } from "../AdminNav";
-import { CurrencySelect, dateFromInput, dateInputValue, Money, TenantSelect, useCrmWriter } from "./shared";
+import { CurrencySelect, dateInputValue, Money, parseMoneyField, TenantSelect, useCrmWriter } from "./shared";
 
 const WINDOWS = [30, 60, 90] as const;
 type Window = (typeof WINDOWS)[number];
@@ -206,7 +215,7 @@ export function ContractsTable({
                 <StatusBadge status={c.status} />
                 {c.renewedByContractId && <span className="tag tag-ok">renewed</span>}
               </td>
-              <td>{c.document ? <DownloadButton contract={c} /> : <span className="muted">—</span>}</td>
+              <td>{c.document ? <DocumentLink document={c.document} /> : <span className="muted">—</span>}</td>
               <td className="row-actions">
                 <button
                   type="button"
@@ -233,48 +242,12 @@ export function ContractsTable({
   );
 }
 
-/** Base64 of bytes, in chunks (String.fromCharCode has an argument limit). */
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-function DownloadButton({ contract }: { contract: CrmContract }) {
-  const client = useTRPCClient();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const download = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const file = await client.crm.contracts.downloadDocument.query({ contractId: contract.id });
-      const bytes = Uint8Array.from(atob(file.contentBase64), (ch) => ch.charCodeAt(0));
-      const url = URL.createObjectURL(new Blob([bytes], { type: file.contentType }));
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = file.fileName;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+/** The contract's document as a link to `GET /api/files/:id` (sent as an attachment). */
+function DocumentLink({ document }: { document: NonNullable<CrmContract["document"]> }) {
   return (
-    <>
-      <button
-        type="button"
-        className="button-quiet-dark"
-        disabled={busy}
-        onClick={download}
-        aria-label={`Download ${contract.document?.fileName ?? "document"}`}
-      >
-        {contract.document?.fileName}
-      </button>
-      <ErrorAlert error={error} />
-    </>
+    <a href={fileUrl(document.fileId)} download={document.fileName} aria-label={`Download ${document.fileName}`}>
+      {document.fileName}
+    </a>
   );
 }
 
@@ -393,13 +366,14 @@ function RenewForm({ contract }: { contract: CrmContract }) {
   const renew = useMutation(trpc.crm.contracts.renew.mutationOptions({ onSuccess: refresh }));
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    const minor = value.trim() ? parseMoneyInput(value, currency) : null;
-    if (value.trim() && minor === null) {
-      setProblem(`Enter the value as an amount of ${currency} with at most ${minorDigits(currency)} decimals.`);
+    const money = parseMoneyField(value, currency);
+    if (!money.ok) {
+      setProblem(money.problem);
       return;
     }
-    const expiryDate = dateFromInput(expiry);
-    if (!expiryDate) return;
+    const minor = money.minor;
+    if (!expiry) return;
+    const expiryDate = calendarDateFromInput(expiry);
     setProblem(null);
     renew.mutate({
       contractId: contract.id,
@@ -438,13 +412,24 @@ function RenewForm({ contract }: { contract: CrmContract }) {
   );
 }
 
+/**
+ * Uploads a signed PDF through `POST /api/files` (provider-only, into the contract's tenant), then
+ * makes it the contract's document with `crm.contracts.attachDocument`.
+ */
 function UploadForm({ contract }: { contract: CrmContract }) {
-  const trpc = useTRPC();
+  const client = useTRPCClient();
   const refresh = useRefreshContracts();
   const [file, setFile] = useState<File | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const upload = useMutation(trpc.crm.contracts.uploadDocument.mutationOptions({ onSuccess: refresh }));
-  const onSubmit = async (e: FormEvent) => {
+  const upload = useMutation({
+    mutationFn: async (pdf: File) => {
+      const [stored] = await uploadFiles([pdf], contract.tenantId);
+      if (!stored) throw new Error(`${pdf.name}: upload failed`);
+      return client.crm.contracts.attachDocument.mutate({ contractId: contract.id, fileId: stored.id });
+    },
+    onSuccess: refresh,
+  });
+  const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     if (!file) return;
     if (file.size > CRM_CONTRACT_DOCUMENT_MAX_BYTES) {
@@ -452,8 +437,7 @@ function UploadForm({ contract }: { contract: CrmContract }) {
       return;
     }
     setProblem(null);
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    upload.mutate({ contractId: contract.id, fileName: file.name, contentBase64: toBase64(bytes) });
+    upload.mutate(file);
   };
   return (
     <form className="stack-form" aria-label="Upload contract document" onSubmit={onSubmit}>
@@ -486,11 +470,9 @@ export function NewContractForm({ onDone, tenantId: fixedTenant }: { onDone: () 
   const refresh = useRefreshContracts();
   const [tenantId, setTenantId] = useState(fixedTenant ?? "");
   const [planName, setPlanName] = useState("");
-  const today = new Date();
-  const [effective, setEffective] = useState(dateInputValue(today));
-  const [expiry, setExpiry] = useState(
-    dateInputValue(new Date(Date.UTC(today.getUTCFullYear() + 1, today.getUTCMonth(), today.getUTCDate() - 1))),
-  );
+  const [effective, setEffective] = useState(todayInputValue);
+  // A one-year term by default: to the day before the same date next year.
+  const [expiry, setExpiry] = useState(() => localDayFromTodayInputValue({ years: 1, days: -1 }));
   const [value, setValue] = useState("");
   const [currency, setCurrency] = useState("USD");
   const [terms, setTerms] = useState("");
@@ -506,14 +488,15 @@ export function NewContractForm({ onDone, tenantId: fixedTenant }: { onDone: () 
   );
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    const minor = value.trim() ? parseMoneyInput(value, currency) : null;
-    if (value.trim() && minor === null) {
-      setProblem(`Enter the value as an amount of ${currency} with at most ${minorDigits(currency)} decimals.`);
+    const money = parseMoneyField(value, currency);
+    if (!money.ok) {
+      setProblem(money.problem);
       return;
     }
-    const effectiveDate = dateFromInput(effective);
-    const expiryDate = dateFromInput(expiry);
-    if (!effectiveDate || !expiryDate) return;
+    const minor = money.minor;
+    if (!effective || !expiry) return;
+    const effectiveDate = calendarDateFromInput(effective);
+    const expiryDate = calendarDateFromInput(expiry);
     setProblem(null);
     create.mutate({
       tenantId,

@@ -9,10 +9,11 @@
 import { CRM_OPEN_STAGES, type CrmForecast } from "@fleetcore/validators";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useMemo, useState } from "react";
-import { useSearchParams } from "react-router";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { DataTable, ErrorAlert } from "../../../components/ui";
-import { formatMoney, minorToChartNumber } from "../../../lib/money";
+import { monthLabel, utcMonth } from "../../../lib/billing";
+import { formatChartMoney, formatMoney, minorToChartNumber } from "../../../lib/money";
+import { useSearchParamsUpdater } from "../../../lib/searchParams";
 import { useTRPC } from "../../../lib/trpc";
 import { AdminNav } from "../AdminNav";
 import { Money, STAGE_LABELS, useCrmAdmin } from "./shared";
@@ -20,34 +21,15 @@ import { Money, STAGE_LABELS, useCrmAdmin } from "./shared";
 const MONTH_CHOICES = [3, 6, 12, 24, 36];
 const COLORS = { won: "#067647", weighted: "#0f766e", rest: "#99d5cc" };
 
-/** The current UTC month as "YYYY-MM". */
-const thisMonth = () => new Date().toISOString().slice(0, 7);
-
-/** "2027-01" → "Jan 2027" in the browser's locale (the month is a UTC calendar month). */
-function monthLabel(month: string): string {
-  return new Intl.DateTimeFormat(undefined, { month: "short", year: "numeric", timeZone: "UTC" }).format(
-    new Date(`${month}-01T00:00:00Z`),
-  );
-}
-
 export function ForecastPage() {
   const trpc = useTRPC();
-  const [params, setParams] = useSearchParams();
-  const from = /^\d{4}-\d{2}$/.test(params.get("from") ?? "") ? (params.get("from") as string) : thisMonth();
+  const [params, update] = useSearchParamsUpdater();
+  const from = /^\d{4}-\d{2}$/.test(params.get("from") ?? "") ? (params.get("from") as string) : utcMonth();
   const monthsParam = Number.parseInt(params.get("months") ?? "", 10);
   const months = MONTH_CHOICES.includes(monthsParam) ? monthsParam : 12;
   const forecast = useQuery(
     trpc.crm.forecast.get.queryOptions({ fromMonth: from, months }, { placeholderData: keepPreviousData }),
   );
-  const update = (key: string, value: string) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        next.set(key, value);
-        return next;
-      },
-      { replace: true },
-    );
   return (
     <>
       <AdminNav />
@@ -58,11 +40,11 @@ export function ForecastPage() {
         <search className="filters">
           <label>
             From month
-            <input type="month" value={from} onChange={(e) => e.target.value && update("from", e.target.value)} />
+            <input type="month" value={from} onChange={(e) => e.target.value && update({ from: e.target.value })} />
           </label>
           <label>
             Months
-            <select value={months} onChange={(e) => update("months", e.target.value)}>
+            <select value={months} onChange={(e) => update({ months: e.target.value })}>
               {MONTH_CHOICES.map((m) => (
                 <option key={m} value={m}>
                   {m}
@@ -105,12 +87,8 @@ function CurrencyChart({ forecast, currency }: { forecast: CrmForecast; currency
       }),
     [forecast, currency],
   );
-  const axis = (v: number) =>
-    new Intl.NumberFormat(undefined, { style: "currency", currency, notation: "compact" }).format(v);
-  const tooltip = (v: unknown) =>
-    typeof v === "number"
-      ? new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: 0 }).format(v)
-      : "—";
+  const axis = (v: number) => formatChartMoney(v, currency, { compact: true });
+  const tooltip = (v: unknown) => formatChartMoney(v, currency);
   return (
     <figure className="panel crm-chart-panel" aria-label={`Forecast chart, ${currency}`}>
       <figcaption>

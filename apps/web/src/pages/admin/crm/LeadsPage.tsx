@@ -8,29 +8,24 @@ import {
   CRM_LEAD_SOURCES,
   CRM_LEAD_STATUSES,
   CRM_LEAD_TRANSITIONS,
-  CRM_OPEN_STAGES,
   CRM_PRIORITIES,
   type CrmLead,
   type CrmLeadSource,
   type CrmLeadStatus,
-  type CrmOpenStage,
   type CrmPriority,
 } from "@fleetcore/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useDeferredValue, useState } from "react";
 import { Link } from "react-router";
 import { ConfirmAction, ErrorAlert, QueryTable, StatusBadge } from "../../../components/ui";
-import { formatDate, humanize } from "../../../lib/format";
-import { minorDigits, parseMoneyInput } from "../../../lib/money";
+import { formatDate, humanize, localDayFromTodayInputValue } from "../../../lib/format";
 import { useTRPC } from "../../../lib/trpc";
 import { AdminNav } from "../AdminNav";
 import {
-  CurrencySelect,
-  dateFromInput,
-  dateInputValue,
   EmployeeSelect,
-  STAGE_LABELS,
-  TenantSelect,
+  OpportunityFields,
+  type OpportunityFieldValues,
+  opportunityFieldsInput,
   useCrmWriter,
 } from "./shared";
 
@@ -373,12 +368,14 @@ function LeadForm({ lead, onDone }: { lead: CrmLead | null; onDone: () => void }
 function ConvertForm({ lead, onDone }: { lead: CrmLead; onDone: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [name, setName] = useState(lead.companyName);
-  const [tenantId, setTenantId] = useState("");
-  const [value, setValue] = useState("");
-  const [currency, setCurrency] = useState("USD");
-  const [closeDate, setCloseDate] = useState(() => dateInputValue(new Date(Date.now() + 30 * 86_400_000)));
-  const [stage, setStage] = useState<CrmOpenStage>("qualified");
+  const [fields, setFields] = useState<OpportunityFieldValues>(() => ({
+    name: lead.companyName,
+    tenantId: "",
+    value: "",
+    currency: "USD",
+    closeDate: localDayFromTodayInputValue({ days: 30 }),
+    stage: "qualified",
+  }));
   const [problem, setProblem] = useState<string | null>(null);
   const convert = useMutation(
     trpc.crm.leads.convert.mutationOptions({
@@ -390,23 +387,13 @@ function ConvertForm({ lead, onDone }: { lead: CrmLead; onDone: () => void }) {
   );
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    const minor = parseMoneyInput(value, currency);
-    const close = dateFromInput(closeDate);
-    if (minor === null) {
-      setProblem(`Enter the value as an amount of ${currency} with at most ${minorDigits(currency)} decimals.`);
+    const input = opportunityFieldsInput(fields);
+    if (!input.ok) {
+      setProblem(input.problem);
       return;
     }
-    if (!close) return;
     setProblem(null);
-    convert.mutate({
-      leadId: lead.id,
-      name,
-      tenantId: tenantId || null,
-      estimatedValueMinor: minor,
-      currency,
-      closeDate: close,
-      stage,
-    });
+    convert.mutate({ leadId: lead.id, ...input.fields });
   };
   const title = `Convert ${lead.companyName}`;
   return (
@@ -421,35 +408,14 @@ function ConvertForm({ lead, onDone }: { lead: CrmLead; onDone: () => void }) {
         </p>
       ) : (
         <form className="grid-form" onSubmit={onSubmit} aria-label={title}>
-          <label>
-            Opportunity name
-            <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
-          </label>
-          <TenantSelect
-            label="Tenant (if already a customer)"
-            value={tenantId}
-            onChange={setTenantId}
-            none="None yet"
+          <OpportunityFields
+            values={fields}
+            onChange={setFields}
+            nameLabel="Opportunity name"
+            tenantLabel="Tenant (if already a customer)"
+            tenantNone="None yet"
+            showStage
           />
-          <label>
-            Estimated annual value
-            <input required inputMode="decimal" value={value} onChange={(e) => setValue(e.target.value)} />
-          </label>
-          <CurrencySelect value={currency} onChange={setCurrency} />
-          <label>
-            Expected close date
-            <input type="date" required value={closeDate} onChange={(e) => setCloseDate(e.target.value)} />
-          </label>
-          <label>
-            Stage
-            <select value={stage} onChange={(e) => setStage(e.target.value as CrmOpenStage)}>
-              {CRM_OPEN_STAGES.map((s) => (
-                <option key={s} value={s}>
-                  {STAGE_LABELS[s]}
-                </option>
-              ))}
-            </select>
-          </label>
           <div className="actions">
             <button type="submit" disabled={convert.isPending}>
               {convert.isPending ? "Converting…" : "Convert lead"}

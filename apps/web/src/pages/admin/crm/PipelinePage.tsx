@@ -7,30 +7,24 @@
  * put unless an admin reopens them. Moves show at once and are rolled back if the server refuses
  * (with its reason). Data: `crm.opportunities.board` / `moveStage` (packages/core/src/crm/opportunities.ts).
  */
-import {
-  CRM_OPEN_STAGES,
-  type CrmBoard,
-  type CrmOpenStage,
-  type CrmOpportunity,
-  type CrmPipelineStage,
-} from "@fleetcore/validators";
+import type { CrmBoard, CrmOpportunity, CrmPipelineStage } from "@fleetcore/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type DragEvent, type FormEvent, useState } from "react";
 import { Loading } from "../../../components/Guards";
 import { ConfirmAction, ErrorAlert } from "../../../components/ui";
-import { formatCalendarDate } from "../../../lib/format";
-import { formatMoney, minorDigits, moneyInputValue, parseMoneyInput } from "../../../lib/money";
+import { formatCalendarDate, localDayFromTodayInputValue } from "../../../lib/format";
+import { formatMoney, moneyInputValue } from "../../../lib/money";
 import { useTRPC } from "../../../lib/trpc";
 import { AdminNav } from "../AdminNav";
 import {
-  CurrencySelect,
-  dateFromInput,
   dateInputValue,
   EmployeeSelect,
   Money,
+  OpportunityFields,
+  type OpportunityFieldValues,
+  opportunityFieldsInput,
   STAGE_LABELS,
   STAGES,
-  TenantSelect,
   useCrmAdmin,
   useCrmWriter,
 } from "./shared";
@@ -444,14 +438,14 @@ function OpportunityForm({ opportunity, onDone }: { opportunity: CrmOpportunity 
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const o = opportunity;
-  const [name, setName] = useState(o?.name ?? "");
-  const [tenantId, setTenantId] = useState(o?.tenantId ?? "");
-  const [currency, setCurrency] = useState(o?.currency ?? "USD");
-  const [value, setValue] = useState(o ? moneyInputValue(o.estimatedValueMinor, o.currency) : "");
-  const [closeDate, setCloseDate] = useState(() =>
-    dateInputValue(o?.closeDate ?? new Date(Date.now() + 30 * 86_400_000)),
-  );
-  const [stage, setStage] = useState<CrmOpenStage>("prospecting");
+  const [fields, setFields] = useState<OpportunityFieldValues>(() => ({
+    name: o?.name ?? "",
+    tenantId: o?.tenantId ?? "",
+    value: o ? moneyInputValue(o.estimatedValueMinor, o.currency) : "",
+    currency: o?.currency ?? "USD",
+    closeDate: o ? dateInputValue(o.closeDate) : localDayFromTodayInputValue({ days: 30 }),
+    stage: "prospecting",
+  }));
   const [probability, setProbability] = useState(o?.probabilityPct?.toString() ?? "");
   const [managerId, setManagerId] = useState(o?.accountManagerId ?? "");
   const [problem, setProblem] = useState<string | null>(null);
@@ -464,25 +458,20 @@ function OpportunityForm({ opportunity, onDone }: { opportunity: CrmOpportunity 
   const remove = useMutation(trpc.crm.opportunities.delete.mutationOptions({ onSuccess }));
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    const minor = parseMoneyInput(value, currency);
-    if (minor === null) {
-      setProblem(`Enter the value as an amount of ${currency} with at most ${minorDigits(currency)} decimals.`);
+    const input = opportunityFieldsInput(fields);
+    if (!input.ok) {
+      setProblem(input.problem);
       return;
     }
-    const close = dateFromInput(closeDate);
-    if (!close) return;
     setProblem(null);
-    const fields = {
-      name,
-      tenantId: tenantId || null,
-      estimatedValueMinor: minor,
-      currency,
-      closeDate: close,
+    const { stage, ...common } = input.fields;
+    const rest = {
+      ...common,
       probabilityPct: probability === "" ? null : Number.parseInt(probability, 10),
       accountManagerId: managerId || null,
     };
-    if (o) update.mutate({ opportunityId: o.id, ...fields });
-    else create.mutate({ ...fields, stage });
+    if (o) update.mutate({ opportunityId: o.id, ...rest });
+    else create.mutate({ ...rest, stage });
   };
   const title = o ? `Edit ${o.name}` : "New opportunity";
   const pending = create.isPending || update.isPending;
@@ -490,32 +479,7 @@ function OpportunityForm({ opportunity, onDone }: { opportunity: CrmOpportunity 
     <section className="panel">
       <h2>{title}</h2>
       <form className="grid-form" onSubmit={onSubmit} aria-label={title}>
-        <label>
-          Name
-          <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <TenantSelect value={tenantId} onChange={setTenantId} none="No tenant (new business)" />
-        <label>
-          Estimated annual value
-          <input required inputMode="decimal" value={value} onChange={(e) => setValue(e.target.value)} />
-        </label>
-        <CurrencySelect value={currency} onChange={setCurrency} />
-        <label>
-          Expected close date
-          <input type="date" required value={closeDate} onChange={(e) => setCloseDate(e.target.value)} />
-        </label>
-        {!o && (
-          <label>
-            Stage
-            <select value={stage} onChange={(e) => setStage(e.target.value as CrmOpenStage)}>
-              {CRM_OPEN_STAGES.map((s) => (
-                <option key={s} value={s}>
-                  {STAGE_LABELS[s]}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        <OpportunityFields values={fields} onChange={setFields} tenantNone="No tenant (new business)" showStage={!o} />
         <label>
           Probability override (%)
           <input

@@ -21,19 +21,17 @@ import { type FormEvent, useState } from "react";
 import { Link, useParams } from "react-router";
 import { Loading } from "../../../components/Guards";
 import { ConfirmAction, DataTable, ErrorAlert, QueryTable, StatusBadge } from "../../../components/ui";
-import { formatCalendarDate, formatDateTime, humanize } from "../../../lib/format";
+import {
+  calendarDateFromInput,
+  formatCalendarDate,
+  formatDateTime,
+  humanize,
+  localDateTimeInputValue,
+} from "../../../lib/format";
 import { useTRPC, useTRPCClient } from "../../../lib/trpc";
 import { AdminNav } from "../AdminNav";
 import { ContractsTable, NewContractForm } from "./ContractsPage";
-import {
-  dateFromInput,
-  dateInputValue,
-  dateTimeFromInput,
-  localDateTimeValue,
-  Money,
-  STAGE_LABELS,
-  useCrmWriter,
-} from "./shared";
+import { dateInputValue, dateTimeFromInput, Money, STAGE_LABELS, useCrmWriter } from "./shared";
 
 type GoalManualStatus = "on_track" | "at_risk" | "missed";
 
@@ -295,7 +293,7 @@ function GoalUpdate({ goal }: { goal: CrmGoal }) {
           goalId: goal.id,
           currentValue: Number(current),
           status,
-          completionDate: dateFromInput(completion),
+          completionDate: completion ? calendarDateFromInput(completion) : null,
         });
       }}
     >
@@ -363,7 +361,7 @@ function GoalForm({ tenantId, onDone }: { tenantId: string; onDone: () => void }
       targetValue: Number(form.targetValue),
       unit: form.unit.trim() || null,
       measurementPeriod: form.measurementPeriod,
-      targetDate: dateFromInput(form.targetDate),
+      targetDate: form.targetDate ? calendarDateFromInput(form.targetDate) : null,
     });
   };
   return (
@@ -543,10 +541,13 @@ export function EngagementForm({
   const [title, setTitle] = useState(engagement?.title ?? "");
   const [description, setDescription] = useState(engagement?.description ?? "");
   const [outcome, setOutcome] = useState<CrmEngagementOutcome | "">(engagement?.outcome ?? "");
-  const [scheduledAt, setScheduledAt] = useState(localDateTimeValue(engagement?.scheduledAt));
-  const [completedAt, setCompletedAt] = useState(
-    engagement ? localDateTimeValue(engagement.completedAt) : localDateTimeValue(new Date()),
+  const [scheduledAt, setScheduledAt] = useState(
+    engagement?.scheduledAt ? localDateTimeInputValue(engagement.scheduledAt) : "",
   );
+  const [completedAt, setCompletedAt] = useState(() => {
+    const at = engagement ? engagement.completedAt : new Date();
+    return at ? localDateTimeInputValue(at) : "";
+  });
   const [attendees, setAttendees] = useState<CrmAttendee[]>(engagement?.attendees ?? []);
   const onSuccess = async () => {
     setTitle("");

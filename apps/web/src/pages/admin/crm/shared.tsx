@@ -1,11 +1,13 @@
 /**
  * Pieces shared by the CRM pages: who may write, tenant and employee pickers, money display and
- * input, calendar-date and local date-time conversions for form inputs.
+ * input, calendar-date and local date-time conversions for form inputs (the browser-local helpers
+ * are in lib/format.ts).
  */
-import { CRM_PIPELINE_STAGES, type CrmPipelineStage } from "@fleetcore/validators";
+import { CRM_OPEN_STAGES, CRM_PIPELINE_STAGES, type CrmOpenStage, type CrmPipelineStage } from "@fleetcore/validators";
 import { useQuery } from "@tanstack/react-query";
 import { useSignedIn } from "../../../components/Guards";
-import { formatMoney } from "../../../lib/money";
+import { calendarDateFromInput } from "../../../lib/format";
+import { formatMoney, minorDigits, parseMoneyInput } from "../../../lib/money";
 import { useTRPC } from "../../../lib/trpc";
 import "./crm.css";
 
@@ -43,16 +45,23 @@ export function dateInputValue(d: Date | null | undefined): string {
   return d ? d.toISOString().slice(0, 10) : "";
 }
 
-/** A `YYYY-MM-DD` input value → the UTC midnight Date a calendar day travels as, or null when empty. */
-export function dateFromInput(value: string): Date | null {
-  return value ? new Date(`${value}T00:00:00Z`) : null;
-}
-
-/** An instant as a `<input type="datetime-local">` value in the browser's time zone. */
-export function localDateTimeValue(d: Date | null | undefined): string {
-  if (!d) return "";
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+/**
+ * A money field's text → integer minor units of `currency` (empty → null unless `required`), or the
+ * sentence to show when it is not an amount with at most the currency's minor-unit digits.
+ */
+export function parseMoneyField(
+  value: string,
+  currency: string,
+  opts: { required?: boolean } = {},
+): { ok: true; minor: bigint | null } | { ok: false; problem: string } {
+  if (!value.trim() && !opts.required) return { ok: true, minor: null };
+  const minor = parseMoneyInput(value, currency);
+  return minor === null
+    ? {
+        ok: false,
+        problem: `Enter the value as an amount of ${currency} with at most ${minorDigits(currency)} decimals.`,
+      }
+    : { ok: true, minor };
 }
 
 /** A `<input type="datetime-local">` value (local time) → Date, or null when empty. */
@@ -149,4 +158,108 @@ export function CurrencySelect({
       </select>
     </label>
   );
+}
+
+/** The text of the fields an opportunity form and lead conversion share (see {@link OpportunityFields}). */
+export interface OpportunityFieldValues {
+  name: string;
+  /** "" for none. */
+  tenantId: string;
+  /** The estimated annual value as typed, in `currency`. */
+  value: string;
+  currency: string;
+  /** `<input type="date">` value. */
+  closeDate: string;
+  stage: CrmOpenStage;
+}
+
+/**
+ * The shared opportunity fields of a `grid-form`: name, tenant, estimated annual value, currency,
+ * expected close date and (with `showStage`) the open stage to start in.
+ */
+export function OpportunityFields({
+  values,
+  onChange,
+  nameLabel = "Name",
+  tenantLabel = "Tenant",
+  tenantNone,
+  showStage,
+}: {
+  values: OpportunityFieldValues;
+  onChange: (next: OpportunityFieldValues) => void;
+  nameLabel?: string;
+  tenantLabel?: string;
+  tenantNone: string;
+  showStage: boolean;
+}) {
+  const set = <K extends keyof OpportunityFieldValues>(key: K, value: OpportunityFieldValues[K]) =>
+    onChange({ ...values, [key]: value });
+  return (
+    <>
+      <label>
+        {nameLabel}
+        <input required maxLength={200} value={values.name} onChange={(e) => set("name", e.target.value)} />
+      </label>
+      <TenantSelect
+        label={tenantLabel}
+        value={values.tenantId}
+        onChange={(v) => set("tenantId", v)}
+        none={tenantNone}
+      />
+      <label>
+        Estimated annual value
+        <input required inputMode="decimal" value={values.value} onChange={(e) => set("value", e.target.value)} />
+      </label>
+      <CurrencySelect value={values.currency} onChange={(v) => set("currency", v)} />
+      <label>
+        Expected close date
+        <input type="date" required value={values.closeDate} onChange={(e) => set("closeDate", e.target.value)} />
+      </label>
+      {showStage && (
+        <label>
+          Stage
+          <select value={values.stage} onChange={(e) => set("stage", e.target.value as CrmOpenStage)}>
+            {CRM_OPEN_STAGES.map((s) => (
+              <option key={s} value={s}>
+                {STAGE_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+    </>
+  );
+}
+
+/**
+ * {@link OpportunityFieldValues} as request fields (value in minor units, close date as UTC
+ * midnight, no tenant → null), or the problem to show.
+ */
+export function opportunityFieldsInput(v: OpportunityFieldValues):
+  | {
+      ok: true;
+      fields: {
+        name: string;
+        tenantId: string | null;
+        estimatedValueMinor: bigint;
+        currency: string;
+        closeDate: Date;
+        stage: CrmOpenStage;
+      };
+    }
+  | { ok: false; problem: string } {
+  const money = parseMoneyField(v.value, v.currency, { required: true });
+  if (!money.ok) return money;
+  if (money.minor === null || !v.closeDate) return { ok: false, problem: "Enter the value and the close date." };
+  return {
+    ok: true,
+    fields: {
+      name: v.name,
+      tenantId: v.tenantId || null,
+      estimatedValueMinor: money.minor,
+      currency: v.currency,
+      closeDate: calendarDateFromInput(v.closeDate),
+      stage: v.stage,
+    },
+  };
 }
