@@ -7,9 +7,11 @@
  * - Rhône Livraisons (EUR): Starter → Pro (expansion) → canceled (churn) → back on Starter
  *   (reactivation).
  * Stripe ids are fake (`cus_demo_…`, `sub_demo_…`, `in_demo_…`): nothing here calls Stripe.
- * Money in minor units; yearly MRR = yearly price / 12 rounded half up (as the webhooks compute it).
+ * Money in minor units, computed with core's monthlyAmountMinor (MRR, as the webhooks do) and
+ * overageAmountMinor (overage lines, as Stripe prices them) from the plans below.
  * Runs as the database owner, once (skipped when any plan exists).
  */
+import { monthlyAmountMinor, overageAmountMinor } from "@fleetcore/core";
 import type { PrismaClient } from "@fleetcore/db";
 import type { Tenant } from "@fleetcore/validators";
 
@@ -62,6 +64,21 @@ const PLANS = [
   },
 ] as const;
 
+type PlanCode = (typeof PLANS)[number]["code"];
+const planOf = (code: PlanCode) => PLANS.find((p) => p.code === code) as (typeof PLANS)[number];
+
+/** The plan's MRR on `interval`, as the webhooks compute it from the Stripe Price ({@link monthlyAmountMinor}). */
+const mrrOf = (code: PlanCode, interval: "month" | "year") =>
+  monthlyAmountMinor(interval === "year" ? planOf(code).yearlyPriceMinor : planOf(code).monthlyPriceMinor, 1, interval);
+
+/** An invoice's overage line for `vehicleDays`, priced as Stripe does ({@link overageAmountMinor}). */
+const overageLine = (code: PlanCode, vehicleDays: number) => ({
+  kind: "overage",
+  description: "Overage vehicle-days",
+  amountMinor: overageAmountMinor(vehicleDays, planOf(code).overagePerVehicleMinor),
+  quantity: vehicleDays,
+});
+
 /** Seeds billing; returns a summary, or null when it already ran (or the demo tenants are missing). */
 export async function seedBilling(db: PrismaClient, tenants: Tenant[]): Promise<string | null> {
   return db.$transaction(
@@ -92,7 +109,7 @@ export async function seedBilling(db: PrismaClient, tenants: Tenant[]): Promise<
           currentPeriodStart: ago(60),
           currentPeriodEnd: ago(60 - 365),
           trialEnd: ago(351),
-          mrrMinor: 8250,
+          mrrMinor: mrrOf("fleet-pro-usd", "year"),
           currency: "USD",
           stripeCustomerId: "cus_demo_lonestar",
           stripeSubscriptionId: "sub_demo_lonestar_1",
@@ -147,7 +164,7 @@ export async function seedBilling(db: PrismaClient, tenants: Tenant[]): Promise<
           status: "active",
           currentPeriodStart: ago(5),
           currentPeriodEnd: ago(5 - 30),
-          mrrMinor: 2500,
+          mrrMinor: mrrOf("fleet-starter-eur", "month"),
           currency: "EUR",
           stripeCustomerId: "cus_demo_rhone",
           stripeSubscriptionId: "sub_demo_rhone_2",
@@ -169,14 +186,19 @@ export async function seedBilling(db: PrismaClient, tenants: Tenant[]): Promise<
       });
 
       // MRR history: what the webhooks would have written.
+      const starterUsd = mrrOf("fleet-starter-usd", "month");
+      const proUsd = mrrOf("fleet-pro-usd", "month");
+      const proUsdYearly = mrrOf("fleet-pro-usd", "year");
+      const starterEur = mrrOf("fleet-starter-eur", "month");
+      const proEur = mrrOf("fleet-pro-eur", "month");
       const changes = [
-        { tenantId: lonestar.id, days: 351, from: 0, to: 2900, currency: "USD" }, // trial ends: new
-        { tenantId: lonestar.id, days: 150, from: 2900, to: 9900, currency: "USD" }, // upgrade: expansion
-        { tenantId: lonestar.id, days: 60, from: 9900, to: 8250, currency: "USD" }, // yearly: contraction
-        { tenantId: rhone.id, days: 300, from: 0, to: 2500, currency: "EUR" }, // new
-        { tenantId: rhone.id, days: 210, from: 2500, to: 8900, currency: "EUR" }, // expansion
-        { tenantId: rhone.id, days: 120, from: 8900, to: 0, currency: "EUR" }, // churn
-        { tenantId: rhone.id, days: 65, from: 0, to: 2500, currency: "EUR" }, // reactivation
+        { tenantId: lonestar.id, days: 351, from: 0, to: starterUsd, currency: "USD" }, // trial ends: new
+        { tenantId: lonestar.id, days: 150, from: starterUsd, to: proUsd, currency: "USD" }, // upgrade: expansion
+        { tenantId: lonestar.id, days: 60, from: proUsd, to: proUsdYearly, currency: "USD" }, // yearly: contraction
+        { tenantId: rhone.id, days: 300, from: 0, to: starterEur, currency: "EUR" }, // new
+        { tenantId: rhone.id, days: 210, from: starterEur, to: proEur, currency: "EUR" }, // expansion
+        { tenantId: rhone.id, days: 120, from: proEur, to: 0, currency: "EUR" }, // churn
+        { tenantId: rhone.id, days: 65, from: 0, to: starterEur, currency: "EUR" }, // reactivation
       ];
       await tx.bilMrrChange.createMany({
         data: changes.map((c) => ({
@@ -236,26 +258,56 @@ export async function seedBilling(db: PrismaClient, tenants: Tenant[]): Promise<
         });
       };
       await invoice(lonestar, "sub_demo_lonestar_1", "USD", 120, [
-        { kind: "base", description: "1 × Fleet Pro (at $99.00 / month)", amountMinor: 9900, quantity: 1 },
-        { kind: "overage", description: "Overage vehicle-days", amountMinor: 933, quantity: 70 },
+        {
+          kind: "base",
+          description: "1 × Fleet Pro (at $99.00 / month)",
+          amountMinor: planOf("fleet-pro-usd").monthlyPriceMinor,
+          quantity: 1,
+        },
+        overageLine("fleet-pro-usd", 70),
       ]);
       await invoice(lonestar, "sub_demo_lonestar_1", "USD", 90, [
-        { kind: "base", description: "1 × Fleet Pro (at $99.00 / month)", amountMinor: 9900, quantity: 1 },
-        { kind: "overage", description: "Overage vehicle-days", amountMinor: 400, quantity: 30 },
+        {
+          kind: "base",
+          description: "1 × Fleet Pro (at $99.00 / month)",
+          amountMinor: planOf("fleet-pro-usd").monthlyPriceMinor,
+          quantity: 1,
+        },
+        overageLine("fleet-pro-usd", 30),
       ]);
       await invoice(lonestar, "sub_demo_lonestar_1", "USD", 60, [
-        { kind: "base", description: "1 × Fleet Pro (at $990.00 / year)", amountMinor: 99000, quantity: 1 },
+        {
+          kind: "base",
+          description: "1 × Fleet Pro (at $990.00 / year)",
+          amountMinor: planOf("fleet-pro-usd").yearlyPriceMinor,
+          quantity: 1,
+        },
         { kind: "proration", description: "Unused time on Fleet Pro (monthly)", amountMinor: -3300, quantity: 1 },
       ]);
       await invoice(rhone, "sub_demo_rhone_2", "EUR", 65, [
-        { kind: "base", description: "1 × Fleet Starter (at €25.00 / month)", amountMinor: 2500, quantity: 1 },
+        {
+          kind: "base",
+          description: "1 × Fleet Starter (at €25.00 / month)",
+          amountMinor: planOf("fleet-starter-eur").monthlyPriceMinor,
+          quantity: 1,
+        },
       ]);
       await invoice(rhone, "sub_demo_rhone_2", "EUR", 35, [
-        { kind: "base", description: "1 × Fleet Starter (at €25.00 / month)", amountMinor: 2500, quantity: 1 },
-        { kind: "overage", description: "Overage vehicle-days", amountMinor: 150, quantity: 10 },
+        {
+          kind: "base",
+          description: "1 × Fleet Starter (at €25.00 / month)",
+          amountMinor: planOf("fleet-starter-eur").monthlyPriceMinor,
+          quantity: 1,
+        },
+        overageLine("fleet-starter-eur", 10),
       ]);
       await invoice(rhone, "sub_demo_rhone_2", "EUR", 5, [
-        { kind: "base", description: "1 × Fleet Starter (at €25.00 / month)", amountMinor: 2500, quantity: 1 },
+        {
+          kind: "base",
+          description: "1 × Fleet Starter (at €25.00 / month)",
+          amountMinor: planOf("fleet-starter-eur").monthlyPriceMinor,
+          quantity: 1,
+        },
       ]);
 
       return `billing plans (Starter and Pro in USD and EUR), demo subscriptions, ${changes.length} MRR changes over 12 months and ${invoices} invoices`;

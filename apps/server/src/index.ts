@@ -41,7 +41,7 @@ const stripe = services.billing.stripe;
 const stopBillingJobs = stripe
   ? scheduleBillingJobs(db, {
       stripe,
-      email: { transport: services.email, publicUrl: services.publicUrl },
+      email: services.billingEmail,
       rooms: services.rooms,
       log: app.log,
     })

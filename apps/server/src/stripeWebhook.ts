@@ -1,6 +1,7 @@
 /**
  * `POST /webhooks/stripe`: Stripe's webhook deliveries (API reference "Webhooks": JSON body signed
- * in the `Stripe-Signature` header, `t=<unix>,v1=<HMAC-SHA256 of "<t>.<raw body>">`).
+ * in the `Stripe-Signature` header, `t=<unix>,v1=<HMAC-SHA256 of "<t>.<raw body>">`). Registered by
+ * webhooks.ts in its raw-body scope, next to the other providers' webhooks.
  *
  * - billing not configured (no STRIPE_SECRET_KEY, or no STRIPE_WEBHOOK_SECRET) → 503 with the reason;
  * - missing/bad signature or a body that is not an event → 400 with the SDK's reason, nothing stored;
@@ -10,45 +11,53 @@
  */
 
 import type { Services } from "@fleetcore/api";
-import { type BillingEmail, type BillingServices, processStripeEvent, verifyStripeWebhook } from "@fleetcore/core";
+import { processStripeEvent, verifyStripeWebhook } from "@fleetcore/core";
 import type { PrismaClient } from "@fleetcore/db";
 import { userRoom } from "@fleetcore/realtime";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 
 /** Largest Stripe event accepted, bytes (events are a few KB; an invoice with many lines more). */
 const MAX_STRIPE_EVENT_BYTES = 2 * 1024 * 1024;
 
-/** Registers `POST /webhooks/stripe`. */
+/** What the Stripe route needs: the database and the billing parts of the services. */
+export interface StripeWebhookDeps {
+  db: PrismaClient;
+  services: Pick<Services, "billing" | "billingEmail" | "rooms">;
+}
+
+/**
+ * Registers `POST /webhooks/stripe` in `scope`, a scope that keeps raw bodies (webhooks.ts), with
+ * that scope's body reader and error answer.
+ */
 export function registerStripeWebhookRoute(
-  app: FastifyInstance,
-  deps: { db: PrismaClient; billing: BillingServices; email: BillingEmail; rooms: Services["rooms"] },
+  scope: FastifyInstance,
+  deps: StripeWebhookDeps,
+  helpers: {
+    rawBody(body: unknown): Buffer;
+    refuse(reply: FastifyReply, code: number, reason: string): FastifyReply;
+  },
 ): void {
-  app.register(async (scope) => {
-    // The signature covers the exact bytes: keep the raw body.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: MAX_STRIPE_EVENT_BYTES }, (_req, body, done) => {
-      done(null, body);
+  const { rawBody, refuse } = helpers;
+  scope.post("/webhooks/stripe", { bodyLimit: MAX_STRIPE_EVENT_BYTES }, async (req, reply) => {
+    const { stripe, webhookSecret } = deps.services.billing;
+    if (!stripe) return refuse(reply, 503, "billing is not configured");
+    if (!webhookSecret) return refuse(reply, 503, "billing webhooks are not configured (STRIPE_WEBHOOK_SECRET)");
+    const verified = verifyStripeWebhook(stripe, rawBody(req.body), req.headers["stripe-signature"], webhookSecret);
+    if (!verified.ok) return refuse(reply, 400, verified.reason);
+    const result = await processStripeEvent(deps.db, verified.event, {
+      stripe,
+      email: deps.services.billingEmail,
     });
-    scope.post("/webhooks/stripe", async (req, reply) => {
-      const { stripe, webhookSecret } = deps.billing;
-      if (!stripe) return reply.code(503).send({ error: "billing is not configured" });
-      if (!webhookSecret)
-        return reply.code(503).send({ error: "billing webhooks are not configured (STRIPE_WEBHOOK_SECRET)" });
-      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const verified = verifyStripeWebhook(stripe, raw, req.headers["stripe-signature"], webhookSecret);
-      if (!verified.ok) return reply.code(400).send({ error: verified.reason });
-      const result = await processStripeEvent(deps.db, verified.event, { stripe, email: deps.email });
-      for (const n of result.notifications) deps.rooms(userRoom(n.userId), "notification", n.event);
-      req.log.info(
-        {
-          stripeEvent: verified.event.id,
-          type: verified.event.type,
-          outcome: result.outcome,
-          duplicate: result.duplicate,
-        },
-        "stripe webhook",
-      );
-      return reply.code(200).send({ received: true, duplicate: result.duplicate, outcome: result.outcome });
-    });
+    for (const n of result.notifications) deps.services.rooms(userRoom(n.userId), "notification", n.event);
+    req.log.info(
+      {
+        stripeEvent: verified.event.id,
+        type: verified.event.type,
+        outcome: result.outcome,
+        duplicate: result.duplicate,
+      },
+      "stripe webhook",
+    );
+    return reply.code(200).send({ received: true, duplicate: result.duplicate, outcome: result.outcome });
   });
 }

@@ -7,6 +7,7 @@
  *   raw body under that integration's app secret.
  * - `POST /webhooks/samsara`: Samsara Webhooks 2.0 events. The envelope's `orgId` finds the tenant's
  *   integration; `X-Samsara-Signature` / `X-Samsara-Timestamp` are checked with its webhook secret.
+ * - `POST /webhooks/stripe`: Stripe's events (stripeWebhook.ts), in the same raw-body scope.
  *
  * Every body is checked before anything is stored; a bad one gets 4xx with a reason and stores
  * nothing. Storing is idempotent per provider id (msg_webhook_deliveries) and the 200 is sent after
@@ -30,6 +31,7 @@ import {
 import { type PrismaClient, withScope } from "@fleetcore/db";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { LiveFanout } from "./live";
+import { registerStripeWebhookRoute, type StripeWebhookDeps } from "./stripeWebhook";
 
 /** Largest webhook body accepted, bytes (Meta batches at most a few hundred KB). */
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -44,8 +46,14 @@ function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
 
 const refuse = (reply: FastifyReply, code: number, reason: string) => reply.code(code).send({ error: reason });
 
-/** Registers the webhook routes; `fanout` publishes what they stored. */
-export function registerWebhookRoutes(app: FastifyInstance, deps: { db: PrismaClient; fanout: LiveFanout }): void {
+/**
+ * Registers the webhook routes; `fanout` publishes what they stored; `services` carries Stripe's
+ * client, secret, the billing email and the rooms for `/webhooks/stripe`.
+ */
+export function registerWebhookRoutes(
+  app: FastifyInstance,
+  deps: { db: PrismaClient; fanout: LiveFanout; services: StripeWebhookDeps["services"] },
+): void {
   const { db, fanout } = deps;
   app.register(async (scope) => {
     // Signatures cover the exact bytes: keep the raw body, parse it ourselves.
@@ -54,6 +62,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: { db: PrismaCl
       done(null, body);
     });
     const rawBody = (body: unknown): Buffer => (Buffer.isBuffer(body) ? body : Buffer.alloc(0));
+    registerStripeWebhookRoute(scope, { db, services: deps.services }, { rawBody, refuse });
 
     scope.get("/webhooks/whatsapp", async (req, reply) => {
       const query = req.query as Record<string, unknown>;

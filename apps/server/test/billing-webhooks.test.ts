@@ -6,6 +6,7 @@
  * webhooks (each delivery applied once, a redelivery answered 200 as a duplicate); the billing jobs'
  * pass; and a server without STRIPE_SECRET_KEY answers 503 and `configured: false`.
  */
+import { randomUUID } from "node:crypto";
 import { disconnectAll } from "@fleetcore/db";
 import { testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -105,10 +106,16 @@ describe("POST /webhooks/stripe", () => {
 
     const owner = trpcClient(server.url, (await httpLogin(server.url, "owner@lonestar.demo")).cookie);
     const dispatcher = trpcClient(server.url, (await httpLogin(server.url, "dispatch@lonestar.demo")).cookie);
-    await expect(dispatcher.billing.startCheckout.mutate({ planId: plan.id, interval: "year" })).rejects.toMatchObject({
+    await expect(
+      dispatcher.billing.startCheckout.mutate({ planId: plan.id, interval: "year", clientRequestId: randomUUID() }),
+    ).rejects.toMatchObject({
       data: { code: "FORBIDDEN" },
     });
-    const { url } = await owner.billing.startCheckout.mutate({ planId: plan.id, interval: "year" });
+    const { url } = await owner.billing.startCheckout.mutate({
+      planId: plan.id,
+      interval: "year",
+      clientRequestId: randomUUID(),
+    });
     const checkout = fake.requestsTo("/v1/checkout/sessions").at(-1);
     const yearlyOverage = [...fake.prices.values()].find((p) => p.lookup_key === `${plan.code}-v1-overage-year`);
     expect(checkout?.params.line_items).toEqual([
@@ -120,7 +127,9 @@ describe("POST /webhooks/stripe", () => {
       { price: yearlyOverage.id },
     ]);
 
-    const { session, subscription } = fake.completeCheckout(url.split("/").pop() as string);
+    // The subscription began two days ago: the jobs have two complete local days to report.
+    const startedAt = Math.floor(Date.now() / 1000) - 2 * 86_400;
+    const { session, subscription } = fake.completeCheckout(url.split("/").pop() as string, { start: startedAt });
     const deliveries = [
       fake.event("checkout.session.completed", session),
       fake.event("customer.subscription.created", subscription),
@@ -144,14 +153,22 @@ describe("POST /webhooks/stripe", () => {
     const changes = await testOwnerPrisma().bilMrrChange.findMany({ where: { tenantId } });
     expect(changes.map((c) => [c.fromMrrMinor, c.toMrrMinor, c.currency])).toEqual([[0, 8250, "EUR"]]);
 
-    // The hourly jobs' pass: usage goes to the meter for complete days (none yet), dunning finds nobody.
+    // The local row appears with the first webhook, at the subscription's start.
+    await testOwnerPrisma().bilTenantSubscription.updateMany({
+      where: { stripeSubscriptionId: subscription.id },
+      data: { createdAt: new Date(startedAt * 1000) },
+    });
+    // The hourly jobs' pass: the two complete local days go to the meter, dunning finds nobody.
     const jobs = await runBillingJobs(testPrisma(), {
       stripe: fake.client(),
       email: { transport: server.services.email, publicUrl: "https://fleet.test" },
       rooms: () => {},
       log: { info() {}, warn() {}, error() {} },
     });
-    expect(jobs).toMatchObject({ usageFailures: 0, suspended: 0 });
+    expect(jobs).toMatchObject({ eventsSent: 2, usageFailures: 0, suspended: 0 });
+    const reported = [...fake.meterEvents.values()].filter((e) => e.identifier.startsWith(`fc-usage-${tenantId}-`));
+    expect(reported).toHaveLength(2);
+    expect(reported.every((e) => e.payload.stripe_customer_id === subscription.customer)).toBe(true);
 
     // The owner cancels at the period's end: Stripe's answer now, the local row with the webhook.
     const cancel = await owner.billing.setCancelAtPeriodEnd.mutate({ cancel: true });

@@ -20,6 +20,8 @@ import {
   ANONYMOUS_ME,
   AuditTrail,
   BILLING_NOT_CONFIGURED,
+  BILLING_NOT_CONFIGURED_MESSAGE,
+  type BillingEmail,
   type BillingServices,
   type ClientMeta,
   DomainError,
@@ -87,6 +89,8 @@ export interface Services {
   rooms: RoomPublisher;
   /** The Stripe client and webhook secret; `stripe: null` = billing not configured (no STRIPE_SECRET_KEY). */
   billing: BillingServices;
+  /** Where billing notices' email copies go (dunning, payment failures): the email transport and publicUrl. */
+  billingEmail: BillingEmail;
   /**
    * Product usage (issue 8): every successful tenantProcedure call by a member is recorded here
    * after commit (feature = the procedure path). The server passes a buffered UsageRecorder; absent
@@ -118,17 +122,20 @@ export function createContextInner(opts: {
   meta?: ClientMeta;
   cookies?: SessionCookies;
 }): Context {
+  const email = opts.services?.email ?? new OutboxEmailTransport();
+  const publicUrl = opts.services?.publicUrl ?? "http://localhost:3000";
   return {
     prisma: opts.prisma,
     publish: opts.publish ?? (() => {}),
     services: {
-      email: opts.services?.email ?? new OutboxEmailTransport(),
+      email,
       loginThrottle: opts.services?.loginThrottle ?? new LoginThrottle(),
-      publicUrl: opts.services?.publicUrl ?? "http://localhost:3000",
+      publicUrl,
       feed: opts.services?.feed ?? { publishFeed() {} },
       outbound: opts.services?.outbound ?? { kick() {} },
       rooms: opts.services?.rooms ?? (() => {}),
       billing: opts.services?.billing ?? BILLING_NOT_CONFIGURED,
+      billingEmail: opts.services?.billingEmail ?? { transport: email, publicUrl },
       usage: opts.services?.usage ?? NOOP_USAGE_SINK,
     },
     meta: opts.meta ?? {},
@@ -280,8 +287,10 @@ export const tenantProcedure = publicProcedure.use(async ({ ctx, next, type, pat
     member = access.access === "member";
     return next({ ctx: { session, db, audit, tenant: access, tenantId } });
   });
-  // Product usage: a member's call (not visiting staff's or a display's), once it has committed.
-  if (result.ok && member && userId) {
+  // Product usage: a member's mutation (not visiting staff's or a display's), once it has committed.
+  // Queries are not recorded: polling (refetchInterval) and open tabs would keep sessions alive and
+  // count idle people as active; reads are the web app's `usage.page` beacon (usage.ts).
+  if (result.ok && member && userId && type === "mutation") {
     ctx.services.usage?.record({ time: new Date(), tenantId, userId, feature: path, kind: "procedure" });
   }
   return result;
@@ -324,6 +333,16 @@ export function providerProcedure(...roles: ProviderRole[]) {
       },
     );
   });
+}
+
+/**
+ * The Stripe client of the process, or PRECONDITION_FAILED "Billing is not configured…" (no
+ * STRIPE_SECRET_KEY) — the one check every billing procedure that calls Stripe makes.
+ */
+export function stripeOf(ctx: Pick<Context, "services">): NonNullable<BillingServices["stripe"]> {
+  const stripe = ctx.services.billing.stripe;
+  if (!stripe) throw new TRPCError({ code: "PRECONDITION_FAILED", message: BILLING_NOT_CONFIGURED_MESSAGE });
+  return stripe;
 }
 
 /** The `auth.me` answer for the context's session, resolving its active tenant (null if no longer accessible). */

@@ -4,6 +4,7 @@
  * read and change billing, what a tenant sees, billing "not configured", and the exact form-encoded
  * requests Checkout and the Customer Portal send.
  */
+import { randomUUID } from "node:crypto";
 import { type BillingServices, validateSessionToken } from "@fleetcore/core";
 import { disconnectAll } from "@fleetcore/db";
 import { testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
@@ -85,7 +86,9 @@ describe("billing not configured", () => {
       nextInvoice: null,
       paymentMethod: null,
     });
-    const err = await trpcError(owner.billing.startCheckout({ planId, interval: "month" }));
+    const err = await trpcError(
+      owner.billing.startCheckout({ planId, interval: "month", clientRequestId: randomUUID() }),
+    );
     expect(err.code).toBe("PRECONDITION_FAILED");
     expect(err.message).toMatch(/Billing is not configured/);
     expect(await trpcCode(owner.billing.openPortal())).toBe("PRECONDITION_FAILED");
@@ -102,7 +105,9 @@ describe("billing access", () => {
     const admin = await as(world.users.adminA.email);
     const owner = await as(world.users.ownerA.email);
     for (const c of [viewer, dispatcher, admin]) {
-      expect(await trpcCode(c.billing.startCheckout({ planId, interval: "month" }))).toBe("FORBIDDEN");
+      expect(
+        await trpcCode(c.billing.startCheckout({ planId, interval: "month", clientRequestId: randomUUID() })),
+      ).toBe("FORBIDDEN");
       expect(await trpcCode(c.billing.openPortal())).toBe("FORBIDDEN");
       expect(await trpcCode(c.billing.setCancelAtPeriodEnd({ cancel: true }))).toBe("FORBIDDEN");
     }
@@ -112,7 +117,8 @@ describe("billing access", () => {
     expect((await admin.billing.plans()).map((p) => p.id)).not.toContain(privatePlanId);
 
     const before = fake.requests.length;
-    const { url } = await owner.billing.startCheckout({ planId, interval: "month" });
+    const clickId = randomUUID();
+    const { url } = await owner.billing.startCheckout({ planId, interval: "month", clientRequestId: clickId });
     expect(url).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/);
     const posted = fake.requests.slice(before);
     const customerCreate = posted.find((r) => r.path === "/v1/customers");
@@ -139,10 +145,15 @@ describe("billing access", () => {
     expect(checkout?.headers["idempotency-key"]).toMatch(/^fc-checkout-[0-9a-f]{32}$/);
     expect(checkout?.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
 
-    // A double click within the window opens the same session (idempotency key replayed).
-    const again = await owner.billing.startCheckout({ planId, interval: "month" });
+    // A double click (the same request id) opens the same session (idempotency key replayed).
+    const again = await owner.billing.startCheckout({ planId, interval: "month", clientRequestId: clickId });
     expect(again.url).toBe(url);
     expect(fake.checkoutSessions.size).toBe(1);
+    expect(fake.requestsTo("/v1/checkout/sessions").at(-1)?.replayed).toBe(true);
+    // A new choice on the page (a new id) opens a new session, however soon.
+    const other = await owner.billing.startCheckout({ planId, interval: "month", clientRequestId: randomUUID() });
+    expect(other.url).not.toBe(url);
+    expect(fake.checkoutSessions.size).toBe(2);
 
     const portal = await owner.billing.openPortal();
     expect(portal.url).toMatch(/^https:\/\/billing\.stripe\.com\/p\/session\//);
@@ -161,11 +172,20 @@ describe("billing access", () => {
     expect(audit.map((a) => a.action).sort()).toEqual([
       "billing.checkout_started",
       "billing.checkout_started",
+      "billing.checkout_started",
       "billing.portal_opened",
     ]);
 
-    expect(await trpcCode(owner.billing.startCheckout({ planId: privatePlanId, interval: "month" }))).toBe("NOT_FOUND");
-    expect(await trpcCode(owner.billing.startCheckout({ planId, interval: "week" as "month" }))).toBe("BAD_REQUEST");
+    expect(
+      await trpcCode(
+        owner.billing.startCheckout({ planId: privatePlanId, interval: "month", clientRequestId: randomUUID() }),
+      ),
+    ).toBe("NOT_FOUND");
+    expect(
+      await trpcCode(
+        owner.billing.startCheckout({ planId, interval: "week" as "month", clientRequestId: randomUUID() }),
+      ),
+    ).toBe("BAD_REQUEST");
     expect(await trpcCode(owner.billing.previewChange({ planId, interval: "month" }))).toBe("NOT_FOUND");
   });
 

@@ -6,6 +6,7 @@
  * events; dunning to suspension and back (and an admin's suspension left alone); usage computed
  * from real positions and reported once per tenant-day, also across a network failure.
  */
+import { randomUUID } from "node:crypto";
 import { type Db, disconnectAll, withScope } from "@fleetcore/db";
 import { testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,7 +60,8 @@ const asTenant = <T>(tenantId: string, fn: (db: Db) => Promise<T>) =>
   withScope(testPrisma(), { kind: "tenant", tenantId }, fn);
 
 beforeAll(async () => {
-  fake = await FakeStripe.start();
+  // Like Stripe, the fake forgets idempotency keys and meter event identifiers after 24 hours.
+  fake = await FakeStripe.start({ expireAfter24h: true });
   stripe = fake.client();
   // bil_settings is one row per database: this file's meter lives in this file's fake.
   await testOwnerPrisma().bilSettings.update({ where: { id: 1 }, data: { stripeMeterId: null, dunningGraceDays: 14 } });
@@ -127,10 +129,7 @@ async function subscribe(tenantId: string, plan = starter, opts: { trialDays?: n
   const { url } = await asTenant(tenantId, (db) =>
     startCheckout(
       { prisma: testPrisma(), db, stripe, tenantId, publicUrl: "https://fleet.test" },
-      {
-        planId: plan.id,
-        interval: "month",
-      },
+      { planId: plan.id, interval: "month", clientRequestId: randomUUID() },
     ),
   );
   const sessionId = url.split("/").pop() as string;
@@ -389,12 +388,12 @@ describe("subscription lifecycle by webhooks", () => {
     const { subscription } = await subscribe(tenantId, starter);
     const t = nowS() - 600;
     // Newer state first (active on Pro), then an older one (trialing on Starter) arrives late.
-    const onPro = fake.patchSubscription(subscription.id, { status: "active" });
+    const onStarter = fake.subscription(subscription.id);
     const proPrice = (await testOwnerPrisma().bilBillingPlan.findUniqueOrThrow({ where: { id: pro.id } }))
       .stripeMonthlyPriceId;
-    const newer = structuredClone(onPro);
-    newer.items.data[0].price = fake.prices.get(proPrice as string);
-    const older = structuredClone(onPro);
+    fake.subscriptions.get(subscription.id).items.data[0].price = fake.prices.get(proPrice as string);
+    const newer = fake.patchSubscription(subscription.id, { status: "active" });
+    const older = structuredClone(onStarter);
     older.status = "trialing";
     expect((await deliver(fake.event("customer.subscription.updated", newer, { created: t + 100 }))).outcome).toBe(
       OUTCOME.applied,
@@ -417,8 +416,8 @@ describe("subscription lifecycle by webhooks", () => {
     // A canceled subscription never comes back; an unknown customer is recorded, not applied.
     const canceled = fake.patchSubscription(subscription.id, { status: "canceled", ended_at: t + 300 });
     await deliver(fake.event("customer.subscription.deleted", canceled, { created: t + 300 }));
-    const revived = structuredClone(canceled);
-    revived.status = "active";
+    // Even if Stripe said so (it never does): the live subscription is read back as active.
+    const revived = fake.patchSubscription(subscription.id, { status: "active" });
     expect((await deliver(fake.event("customer.subscription.updated", revived, { created: t + 400 }))).outcome).toBe(
       OUTCOME.ended,
     );
@@ -431,6 +430,63 @@ describe("subscription lifecycle by webhooks", () => {
     expect((await deliver(fake.event("charge.succeeded", { id: "ch_1", object: "charge" }))).outcome).toBe(
       OUTCOME.unhandled,
     );
+  });
+
+  it("applies Stripe's live state for two subscription events of the same second, whatever their arrival order", async () => {
+    const { tenantId } = await newTenant();
+    const { subscription } = await subscribe(tenantId, starter);
+    const t = nowS() - 60;
+    // Within one second the owner schedules a cancellation and undoes it; the undo arrives first.
+    const scheduled = fake.patchSubscription(subscription.id, { status: "active", cancel_at_period_end: true });
+    const undone = fake.patchSubscription(subscription.id, { cancel_at_period_end: false });
+    expect((await deliver(fake.event("customer.subscription.updated", undone, { created: t }))).outcome).toBe(
+      OUTCOME.applied,
+    );
+    await deliver(fake.event("customer.subscription.updated", scheduled, { created: t }));
+    expect(await subscriptionRow(tenantId)).toMatchObject({ status: "active", cancelAtPeriodEnd: false });
+    const retrieved = fake.requestsTo(`/v1/subscriptions/${subscription.id}`, "GET");
+    expect(retrieved.length).toBeGreaterThanOrEqual(2);
+
+    // A redelivery is answered from bil_stripe_events without asking Stripe again.
+    const event = fake.event("customer.subscription.updated", undone, { created: t + 1 });
+    await deliver(event);
+    const before = fake.requestsTo(`/v1/subscriptions/${subscription.id}`, "GET").length;
+    expect((await deliver(event)).duplicate).toBe(true);
+    expect(fake.requestsTo(`/v1/subscriptions/${subscription.id}`, "GET")).toHaveLength(before);
+  });
+
+  it("tells the owners about a failed payment even when a later invoice.updated arrived first", async () => {
+    const owner = await newTenant();
+    const { subscription } = await subscribe(owner.tenantId, starter);
+    const t = nowS() - 600;
+    await deliver(
+      fake.event("customer.subscription.created", fake.patchSubscription(subscription.id, { status: "active" }), {
+        created: t - 60,
+      }),
+    );
+    const failed = fake.invoice(subscription.id, {
+      status: "open",
+      number: `FC-${unique()}`,
+      lines: [{ kind: "base" }],
+      attemptCount: 1,
+      nextPaymentAttempt: t + 3 * DAY_S,
+    });
+    expect((await deliver(fake.event("invoice.updated", failed, { created: t + 5 }))).outcome).toBe(OUTCOME.applied);
+    const late = await deliver(fake.event("invoice.payment_failed", failed, { created: t }));
+    expect(late.outcome).toBe(OUTCOME.older);
+    expect(late.notifications.map((n) => n.userId)).toEqual([owner.ownerId]);
+    expect((await subscriptionRow(owner.tenantId)).pastDueSince?.getTime()).toBe(t * 1000);
+    const note = await testOwnerPrisma().notification.findFirstOrThrow({
+      where: { userId: owner.ownerId, kind: "billing.payment_failed" },
+    });
+    expect(note.body).toContain("We could not collect $29.00 for invoice");
+
+    // Once the stored invoice is paid, a late failure notice changes nothing.
+    const paid = structuredClone(failed);
+    Object.assign(paid, { status: "paid", amount_paid: paid.amount_due, amount_remaining: 0 });
+    await deliver(fake.event("invoice.paid", paid, { created: t + 10 }));
+    const stale = await deliver(fake.event("invoice.payment_failed", failed, { created: t + 1 }));
+    expect(stale.notifications).toEqual([]);
   });
 });
 
@@ -526,55 +582,79 @@ describe("dunning", () => {
 });
 
 describe("usage", () => {
-  /** A subscribed tenant in Chicago whose period began 3 days ago, with vehicles active per local day. */
+  // A fixed clock (Stripe's too): 2026-11-12 11:00 in Chicago (CST, UTC−6); the subscription's period
+  // began three days earlier, so the complete local days are these three.
+  const NOW = new Date("2026-11-12T17:00:00Z");
+  const DAYS = ["2026-11-09", "2026-11-10", "2026-11-11"];
+  let offsetS = 0;
+  beforeAll(() => {
+    offsetS = Math.floor(NOW.getTime() / 1000) - fake.nowS();
+    fake.advance(offsetS);
+  });
+  afterAll(() => fake.advance(-offsetS));
+
+  /** Local 00:30 and 23:30 of `day` in Chicago (UTC−6 in November), as UTC instants. */
+  const earlyAndLate = (day: string) => [
+    new Date(`${day}T06:30:00Z`),
+    new Date(Date.parse(`${day}T06:30:00Z`) + 23 * 3600_000),
+  ];
+
+  /** Two positions (local 00:30 and 23:30) of a new vehicle on each of `days`. */
+  async function addVehicle(tenantId: string, days: string[], name: string) {
+    const db = testOwnerPrisma();
+    const vehicle = await db.vehicle.create({ data: { tenantId, name } });
+    const device = await db.device.create({
+      data: { tenantId, uniqueId: `u-${unique()}${unique()}`, name: "tracker", vehicleId: vehicle.id },
+    });
+    await db.position.createMany({
+      data: days.flatMap((day) =>
+        earlyAndLate(day).map((time) => ({
+          time,
+          tenantId,
+          deviceId: device.id,
+          vehicleId: vehicle.id,
+          latitude: 41.88,
+          longitude: -87.63,
+        })),
+      ),
+    });
+    return vehicle;
+  }
+
+  /** A subscribed tenant in Chicago whose period began 3 days before NOW, with vehicles active per local day. */
   async function usageTenant(activePerDay: number[]) {
     const { tenantId } = await newTenant({ timezone: "America/Chicago" });
-    const start = nowS() - 3 * DAY_S;
+    const start = Math.floor(NOW.getTime() / 1000) - 3 * DAY_S;
     const { subscription } = await subscribe(tenantId, starter, { start });
     await deliver(fake.event("customer.subscription.created", subscription));
     const db = testOwnerPrisma();
-    const tz = "America/Chicago";
-    const days = completeDaysOfPeriod(new Date(start * 1000), new Date((start + 30 * DAY_S) * 1000), new Date(), tz);
+    // The local row appears with the first webhook, at the subscription's start.
+    await db.bilTenantSubscription.updateMany({ where: { tenantId }, data: { createdAt: new Date(start * 1000) } });
     const driver = await db.driver.create({ data: { tenantId, firstName: "Dana", lastName: "Driver" } });
     const talker = await db.driver.create({ data: { tenantId, firstName: "Tal", lastName: "Ker" } });
     const vehicles = [];
     for (let v = 0; v < Math.max(...activePerDay); v++) {
-      const vehicle = await db.vehicle.create({ data: { tenantId, name: `V${v}` } });
-      const device = await db.device.create({
-        data: { tenantId, uniqueId: `u-${unique()}${unique()}`, name: "tracker", vehicleId: vehicle.id },
-      });
-      vehicles.push({ vehicle, device });
+      vehicles.push(
+        await addVehicle(
+          tenantId,
+          DAYS.filter((_, i) => (activePerDay[i] ?? 0) > v),
+          `V${v}`,
+        ),
+      );
     }
-    // Dana drives V0 all the time; Tal writes a message on the last complete day.
+    // Dana drives V0 all the time; Tal writes a message on the last complete day (09:00 local).
     await db.vehicleAssignment.create({
       data: {
         tenantId,
-        vehicleId: vehicles[0]?.vehicle.id as string,
+        vehicleId: vehicles[0]?.id as string,
         driverId: driver.id,
         startAt: new Date(start * 1000 - 10 * DAY_S * 1000),
       },
     });
-    for (const [i, day] of days.entries()) {
-      const noon = new Date(startOfLocalDay(day, tz).getTime() + 12 * 3600_000);
-      const n = activePerDay[i] ?? 0;
-      await db.position.createMany({
-        data: vehicles.slice(0, n).flatMap(({ vehicle, device }, k) =>
-          [0, 1].map((m) => ({
-            time: new Date(noon.getTime() + k * 1000 + m * 60_000),
-            tenantId,
-            deviceId: device.id,
-            vehicleId: vehicle.id,
-            latitude: 41.88,
-            longitude: -87.63,
-          })),
-        ),
-      });
-    }
-    const lastDay = days[days.length - 1] as string;
     const conversation = await db.conversation.create({ data: { tenantId, driverId: talker.id } });
     await db.message.create({
       data: {
-        time: new Date(startOfLocalDay(lastDay, tz).getTime() + 9 * 3600_000),
+        time: new Date("2026-11-11T15:00:00Z"),
         tenantId,
         conversationId: conversation.id,
         driverId: talker.id,
@@ -584,39 +664,55 @@ describe("usage", () => {
         body: "running late",
       },
     });
-    return { tenantId, days, customer: subscription.customer as string };
+    return { tenantId, subscription, customer: subscription.customer as string };
   }
+
+  const mineAccepted = (tenantId: string) =>
+    fake.acceptedMeterEvents.filter((e) => e.identifier.startsWith(`fc-usage-${tenantId}-`));
 
   it("computes daily usage from positions, assignments and messages in the tenant's time zone", async () => {
     const u = await usageTenant([7, 3, 6]);
-    const last = u.days[u.days.length - 1] as string;
-    const row = await computeDailyUsage(testPrisma(), u.tenantId, last);
-    expect(row).toMatchObject({ day: last, positions: 12, messages: 1, overageVehicles: 1, reportedAt: null });
+    // Local 23:30 is 05:30 UTC the next day: a UTC day would mix two local days.
+    const row = await computeDailyUsage(testPrisma(), u.tenantId, "2026-11-11");
+    expect(row).toMatchObject({ day: "2026-11-11", positions: 12, messages: 1, overageVehicles: 1, reportedAt: null });
     expect(row.activeVehicles).toBe(6);
     expect(row.activeDrivers).toBe(2); // Dana (assigned to a reporting vehicle) + Tal (wrote)
-    const first = await computeDailyUsage(testPrisma(), u.tenantId, u.days[0] as string);
-    expect(first).toMatchObject({ activeVehicles: 7, overageVehicles: 2, activeDrivers: 1, messages: 0 });
+    const first = await computeDailyUsage(testPrisma(), u.tenantId, "2026-11-09");
+    expect(first).toMatchObject({
+      activeVehicles: 7,
+      positions: 14,
+      overageVehicles: 2,
+      activeDrivers: 1,
+      messages: 0,
+    });
+    const today = await computeDailyUsage(testPrisma(), u.tenantId, "2026-11-12");
+    expect(today).toMatchObject({ activeVehicles: 0, positions: 0, messages: 0 });
   });
 
   it("reports one meter event per tenant-day, once, and projects the period like Stripe", async () => {
     const u = await usageTenant([7, 3, 6]);
-    const first = await reportUsage(testPrisma(), stripe, new Date(), { tenantIds: [u.tenantId] });
-    expect(first).toMatchObject({ tenants: 1, eventsSent: u.days.length, failures: [] });
-    const again = await reportUsage(testPrisma(), stripe, new Date(), { tenantIds: [u.tenantId] });
+    const first = await reportUsage(testPrisma(), stripe, NOW, { tenantIds: [u.tenantId] });
+    expect(first).toMatchObject({ tenants: 1, daysComputed: 3, eventsSent: 3, failures: [] });
+    const again = await reportUsage(testPrisma(), stripe, NOW, { tenantIds: [u.tenantId] });
     expect(again.eventsSent).toBe(0);
-    const mine = [...fake.meterEvents.values()].filter((e) => e.identifier.startsWith(`fc-usage-${u.tenantId}-`));
-    expect(mine.map((e) => [e.identifier, e.payload.value]).sort()).toEqual(
-      u.days.map((d, i) => [`fc-usage-${u.tenantId}-${d}`, String([2, 0, 1][i])]).sort(),
-    );
+    const mine = mineAccepted(u.tenantId);
+    expect(mine.map((e) => [e.identifier, e.payload.value, e.timestamp]).sort()).toEqual([
+      // The period's first, split day starts at the period's start (11:00 local), the others at local midnight.
+      [`fc-usage-${u.tenantId}-2026-11-09`, "2", Date.parse("2026-11-09T17:00:00Z") / 1000],
+      [`fc-usage-${u.tenantId}-2026-11-10`, "0", Date.parse("2026-11-10T06:00:00Z") / 1000],
+      [`fc-usage-${u.tenantId}-2026-11-11`, "1", Date.parse("2026-11-11T06:00:00Z") / 1000],
+    ]);
     expect(
       mine.every((e) => e.payload.stripe_customer_id === u.customer && e.event_name === "fleetcore_overage_vehicles"),
     ).toBe(true);
     const sent = fake.requestsTo("/v1/billing/meter_events").filter((r) => r.params.identifier?.includes(u.tenantId));
-    expect(sent).toHaveLength(u.days.length);
+    expect(sent).toHaveLength(3);
     for (const r of sent) expect(r.headers["idempotency-key"]).toBe(r.params.identifier);
     expect(fake.duplicateMeterEvents).toHaveLength(0);
 
-    const overview = await asTenant(u.tenantId, (db) => billingOverview(db, u.tenantId, { configured: true }));
+    const overview = await asTenant(u.tenantId, (db) =>
+      billingOverview(db, u.tenantId, { configured: true, now: NOW }),
+    );
     // 2 + 0 + 1 vehicle-days so far (today has no positions) at 500/30 per vehicle-day.
     expect(overview.usage).toMatchObject({
       overageVehicleDays: 3,
@@ -632,7 +728,7 @@ describe("usage", () => {
     const u = await usageTenant([6, 6, 6]);
     // The SDK retries with the same idempotency key: Stripe's first answer is replayed.
     fake.failNext("POST", "/v1/billing/meter_events");
-    const retried = await reportUsage(testPrisma(), stripe, new Date(), { tenantIds: [u.tenantId] });
+    const retried = await reportUsage(testPrisma(), stripe, NOW, { tenantIds: [u.tenantId] });
     expect(retried).toMatchObject({ eventsSent: 3, failures: [] });
     expect(
       fake
@@ -643,7 +739,7 @@ describe("usage", () => {
     // Without retries the run fails after Stripe accepted; the next run resends the same key.
     const v = await usageTenant([6, 6, 6]);
     fake.failNext("POST", "/v1/billing/meter_events", { times: 2 }); // the SDK retries a closed connection once anyway
-    const failed = await reportUsage(testPrisma(), fake.client({ maxNetworkRetries: 0 }), new Date(), {
+    const failed = await reportUsage(testPrisma(), fake.client({ maxNetworkRetries: 0 }), NOW, {
       tenantIds: [v.tenantId],
     });
     expect(failed.eventsSent).toBe(0);
@@ -652,12 +748,95 @@ describe("usage", () => {
       where: { tenantId: v.tenantId, reportedAt: null },
     });
     expect(unreported).toBe(1);
-    const next = await reportUsage(testPrisma(), stripe, new Date(), { tenantIds: [v.tenantId] });
+    const next = await reportUsage(testPrisma(), stripe, NOW, { tenantIds: [v.tenantId] });
     expect(next).toMatchObject({ eventsSent: 3, failures: [] });
-    for (const t of [u, v]) {
-      const accepted = [...fake.meterEvents.values()].filter((e) => e.identifier.startsWith(`fc-usage-${t.tenantId}-`));
-      expect(accepted).toHaveLength(3);
-    }
+    for (const t of [u, v]) expect(mineAccepted(t.tenantId)).toHaveLength(3);
     expect(fake.duplicateMeterEvents).toHaveLength(0);
+  });
+
+  it("resends the frozen value after a dropped answer, even when positions arrived late", async () => {
+    const u = await usageTenant([6, 6, 6]);
+    fake.failNext("POST", "/v1/billing/meter_events", { times: 2 });
+    const failed = await reportUsage(testPrisma(), fake.client({ maxNetworkRetries: 0 }), NOW, {
+      tenantIds: [u.tenantId],
+    });
+    expect(failed).toMatchObject({ eventsSent: 0, daysComputed: 1 });
+    expect(mineAccepted(u.tenantId).map((e) => e.payload.value)).toEqual(["1"]); // Stripe has it
+    // A late position on the frozen day (a seventh vehicle), then the next hourly run.
+    await addVehicle(u.tenantId, ["2026-11-09"], "late");
+    fake.advance(3600);
+    const later = new Date(NOW.getTime() + 3600_000);
+    try {
+      const next = await reportUsage(testPrisma(), stripe, later, { tenantIds: [u.tenantId] });
+      expect(next).toMatchObject({ eventsSent: 3, failures: [] });
+      const mine = fake.requestsTo("/v1/billing/meter_events").filter((r) => r.params.identifier?.includes(u.tenantId));
+      expect(mine.filter((r) => r.status === 400)).toEqual([]);
+      const accepted = mineAccepted(u.tenantId);
+      expect(accepted.map((e) => [e.identifier, e.payload.value])).toEqual([
+        [`fc-usage-${u.tenantId}-2026-11-09`, "1"],
+        [`fc-usage-${u.tenantId}-2026-11-10`, "1"],
+        [`fc-usage-${u.tenantId}-2026-11-11`, "1"],
+      ]);
+      const stored = await testOwnerPrisma().bilTenantUsageMetric.findUniqueOrThrow({
+        where: { tenantId_day: { tenantId: u.tenantId, day: new Date("2026-11-09T00:00:00Z") } },
+      });
+      expect(stored).toMatchObject({ activeVehicles: 6, overageVehicles: 1 });
+      // A day later (keys and identifiers expired at Stripe) nothing is sent again.
+      fake.advance(DAY_S);
+      const dayAfter = await reportUsage(testPrisma(), stripe, new Date(later.getTime() + DAY_S * 1000), {
+        tenantIds: [u.tenantId],
+      });
+      expect(dayAfter.failures).toEqual([]);
+      expect(mineAccepted(u.tenantId).filter((e) => e.identifier.endsWith("2026-11-09"))).toHaveLength(1);
+    } finally {
+      fake.advance(-3600 - DAY_S);
+    }
+  });
+
+  it("still reports the previous period's last day when the period renewed since the last run", async () => {
+    const u = await usageTenant([6, 6, 6]);
+    const dayBefore = new Date(NOW.getTime() - DAY_S * 1000);
+    expect(await reportUsage(testPrisma(), stripe, dayBefore, { tenantIds: [u.tenantId] })).toMatchObject({
+      eventsSent: 2,
+      failures: [],
+    });
+    // The period renews at local midnight + 1 s of 2026-11-12 and the webhook arrives before the next run.
+    const renewedAt = Date.parse("2026-11-12T06:00:01Z") / 1000;
+    for (const item of fake.subscriptions.get(u.subscription.id).items.data) {
+      item.current_period_start = renewedAt;
+      item.current_period_end = renewedAt + 30 * DAY_S;
+    }
+    await deliver(fake.event("customer.subscription.updated", fake.subscription(u.subscription.id)));
+    expect((await subscriptionRow(u.tenantId)).currentPeriodStart?.getTime()).toBe(renewedAt * 1000);
+
+    expect(await reportUsage(testPrisma(), stripe, NOW, { tenantIds: [u.tenantId] })).toMatchObject({
+      eventsSent: 1,
+      failures: [],
+    });
+    const last = mineAccepted(u.tenantId).find((e) => e.identifier.endsWith("2026-11-11"));
+    expect(last).toMatchObject({ payload: { value: "1" }, timestamp: Date.parse("2026-11-11T06:00:00Z") / 1000 });
+  });
+
+  it("skips, with a failure, days older than Stripe's 35-day window and reports the later ones", async () => {
+    const u = await usageTenant([6, 6, 6]);
+    // The reporter was down for five weeks: at 2026-12-14 18:00 UTC the period's first day
+    // (timestamp 2026-11-09 17:00 UTC) is just out of Stripe's window, 2026-11-10 06:00 UTC still in.
+    const late = new Date("2026-12-14T18:00:00Z");
+    fake.advance(32 * DAY_S + 3600);
+    try {
+      const run = await reportUsage(testPrisma(), stripe, late, { tenantIds: [u.tenantId] });
+      expect(run.failures).toEqual([
+        {
+          tenantId: u.tenantId,
+          message: "2026-11-09 is older than Stripe's 35-day window for meter events: not reported",
+        },
+      ]);
+      // 2026-11-10 … 2026-12-08: the day split by the period's end (2026-12-09 11:00 local) waits for the renewal.
+      expect(run.eventsSent).toBe(29);
+      const days = mineAccepted(u.tenantId).map((e) => e.identifier.slice(-10));
+      expect([days[0], days[1], days.at(-1), days.length]).toEqual(["2026-11-10", "2026-11-11", "2026-12-08", 29]);
+    } finally {
+      fake.advance(-32 * DAY_S - 3600);
+    }
   });
 });

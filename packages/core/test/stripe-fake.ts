@@ -15,6 +15,9 @@
  * methods and events, and sign webhook payloads with the SDK's `generateTestHeaderString`.
  * Failure injection: `failNext(method, path, { mode: "drop-after-accept" })` processes the request
  * and then closes the connection without answering (a network failure after Stripe accepted).
+ * Time: `advance(seconds)` moves the fake's clock (object timestamps, the meter events' 35-day window);
+ * with `start({ expireAfter24h: true })` idempotency keys and meter event identifiers are forgotten
+ * 24 hours after first use, as Stripe does (a resend after that is a new request / a new event).
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -65,7 +68,6 @@ export function stripeLikeId(prefix: string): string {
   return `${prefix}_${s}`;
 }
 
-const nowS = () => Math.floor(Date.now() / 1000);
 const MONTH_S = 30 * 86_400;
 const addInterval = (start: number, interval: string) => start + (interval === "year" ? 365 * 86_400 : MONTH_S);
 const bool = (v: unknown) => v === true || v === "true";
@@ -81,24 +83,31 @@ export class FakeStripe {
   readonly meters = new Map<string, Json>();
   /** Accepted meter events, one per identifier. */
   readonly meterEvents = new Map<string, Json>();
+  /** Every meter event Stripe counted, in order (two with one identifier when it had expired). */
+  readonly acceptedMeterEvents: Json[] = [];
   /** Meter events whose identifier was already used (Stripe drops them). */
   readonly duplicateMeterEvents: Json[] = [];
   readonly checkoutSessions = new Map<string, Json>();
   readonly portalSessions = new Map<string, Json>();
   readonly subscriptions = new Map<string, Json>();
-  private readonly idempotent = new Map<string, { fingerprint: string; status: number; body: string }>();
+  private readonly idempotent = new Map<string, { fingerprint: string; status: number; body: string; at: number }>();
+  /** Seconds added to the real clock ({@link advance}). */
+  private clockOffsetS = 0;
   private readonly failures: Array<{ method: string; path: string; times: number }> = [];
   private readonly server: Server;
   /** For signing webhook payloads (the SDK's generateTestHeaderString). */
   private readonly signer = new Stripe("sk_test_signer");
 
-  private constructor() {
+  private constructor(private readonly options: { expireAfter24h?: boolean }) {
     this.server = createServer((req, res) => void this.handle(req, res));
   }
 
-  /** Starts a fake on a free port of 127.0.0.1. */
-  static async start(): Promise<FakeStripe> {
-    const fake = new FakeStripe();
+  /**
+   * Starts a fake on a free port of 127.0.0.1.
+   * @param options.expireAfter24h forget idempotency keys and meter event identifiers 24 h after first use
+   */
+  static async start(options: { expireAfter24h?: boolean } = {}): Promise<FakeStripe> {
+    const fake = new FakeStripe(options);
     await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
     fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
     return fake;
@@ -107,6 +116,21 @@ export class FakeStripe {
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The fake's clock, unix seconds (the real clock plus what {@link advance} added). */
+  nowS(): number {
+    return Math.floor(Date.now() / 1000) + this.clockOffsetS;
+  }
+
+  /** Moves the fake's clock forward by `seconds`. */
+  advance(seconds: number): void {
+    this.clockOffsetS += seconds;
+  }
+
+  /** True when something first used at `at` (unix s) has expired (only with `expireAfter24h`). */
+  private expired(at: number): boolean {
+    return this.options.expireAfter24h === true && at <= this.nowS() - 86_400;
   }
 
   /** A Stripe SDK client of this fake (through the SDK's host/port/protocol options). */
@@ -178,7 +202,8 @@ export class FakeStripe {
     const fingerprint = `${method} ${path} ${rawBody}`;
     if (method === "POST" && typeof key === "string") {
       const previous = this.idempotent.get(key);
-      if (previous) {
+      if (previous && this.expired(previous.at)) this.idempotent.delete(key);
+      else if (previous) {
         if (previous.fingerprint !== fingerprint) {
           send(
             400,
@@ -206,7 +231,7 @@ export class FakeStripe {
       body = JSON.stringify({ error: { ...err.body, request_log_url: "https://dashboard.stripe.com/test/logs" } });
     }
     if (method === "POST" && typeof key === "string" && status < 500) {
-      this.idempotent.set(key, { fingerprint, status, body });
+      this.idempotent.set(key, { fingerprint, status, body, at: this.nowS() });
     }
     send(status, body, typeof key === "string" ? { "idempotency-key": key } : {});
   }
@@ -226,7 +251,7 @@ export class FakeStripe {
       const prod = this.products.get(id);
       if (!prod) throw missing("product", id);
       if (method === "POST") {
-        Object.assign(prod, pick(p, ["name", "description"]), { updated: nowS() });
+        Object.assign(prod, pick(p, ["name", "description"]), { updated: this.nowS() });
         if (p.metadata) prod.metadata = { ...prod.metadata, ...p.metadata };
       }
       return prod;
@@ -281,7 +306,7 @@ export class FakeStripe {
       object: "customer",
       address: null,
       balance: 0,
-      created: nowS(),
+      created: this.nowS(),
       currency: null,
       default_source: null,
       delinquent: false,
@@ -318,7 +343,7 @@ export class FakeStripe {
       id,
       object: "product",
       active: true,
-      created: nowS(),
+      created: this.nowS(),
       default_price: null,
       description: p.description ?? null,
       images: [],
@@ -331,7 +356,7 @@ export class FakeStripe {
       statement_descriptor: null,
       tax_code: null,
       unit_label: null,
-      updated: nowS(),
+      updated: this.nowS(),
       url: null,
     };
     this.products.set(id, prod);
@@ -367,7 +392,7 @@ export class FakeStripe {
       object: "price",
       active: true,
       billing_scheme: "per_unit",
-      created: nowS(),
+      created: this.nowS(),
       currency: String(p.currency).toLowerCase(),
       custom_unit_amount: null,
       livemode: false,
@@ -417,7 +442,7 @@ export class FakeStripe {
     const meter = {
       id,
       object: "billing.meter",
-      created: nowS(),
+      created: this.nowS(),
       customer_mapping: {
         event_payload_key: p.customer_mapping?.event_payload_key ?? "stripe_customer_id",
         type: p.customer_mapping?.type ?? "by_id",
@@ -429,7 +454,7 @@ export class FakeStripe {
       livemode: false,
       status: "active",
       status_transitions: { deactivated_at: null },
-      updated: nowS(),
+      updated: this.nowS(),
       value_settings: { event_payload_key: p.value_settings?.event_payload_key ?? "value" },
     };
     this.meters.set(id, meter);
@@ -452,8 +477,8 @@ export class FakeStripe {
         `payload[${meter.value_settings.event_payload_key}]`,
       );
     }
-    const timestamp = p.timestamp ? Number(p.timestamp) : nowS();
-    if (timestamp < nowS() - 35 * 86_400 || timestamp > nowS() + 5 * 60) {
+    const timestamp = p.timestamp ? Number(p.timestamp) : this.nowS();
+    if (timestamp < this.nowS() - 35 * 86_400 || timestamp > this.nowS() + 5 * 60) {
       throw invalid(
         "Timestamp must be within the past 35 calendar days and no more than 5 minutes in the future.",
         "timestamp",
@@ -461,15 +486,19 @@ export class FakeStripe {
     }
     const event = {
       object: "billing.meter_event",
-      created: nowS(),
+      created: this.nowS(),
       event_name: p.event_name,
       identifier: p.identifier ?? stripeLikeId("mev"),
       livemode: false,
       payload,
       timestamp,
     };
-    if (this.meterEvents.has(event.identifier)) this.duplicateMeterEvents.push(event);
-    else this.meterEvents.set(event.identifier, event);
+    const earlier = this.meterEvents.get(event.identifier);
+    if (earlier && !this.expired(earlier.created)) this.duplicateMeterEvents.push(event);
+    else {
+      this.meterEvents.set(event.identifier, event);
+      this.acceptedMeterEvents.push(event);
+    }
     return event;
   }
 
@@ -508,12 +537,12 @@ export class FakeStripe {
       billing_address_collection: null,
       cancel_url: p.cancel_url ?? null,
       client_reference_id: p.client_reference_id ?? null,
-      created: nowS(),
+      created: this.nowS(),
       currency: this.prices.get(items[0].price)?.currency ?? null,
       customer: p.customer ?? null,
       customer_details: null,
       customer_email: null,
-      expires_at: nowS() + 86_400,
+      expires_at: this.nowS() + 86_400,
       invoice: null,
       livemode: false,
       metadata: p.metadata ?? {},
@@ -540,7 +569,7 @@ export class FakeStripe {
       id,
       object: "billing_portal.session",
       configuration: "bpc_fake",
-      created: nowS(),
+      created: this.nowS(),
       customer: p.customer,
       flow: null,
       livemode: false,
@@ -558,7 +587,7 @@ export class FakeStripe {
       id: stripeLikeId("si"),
       object: "subscription_item",
       billing_thresholds: null,
-      created: nowS(),
+      created: this.nowS(),
       current_period_end: addInterval(start, price.recurring?.interval ?? "month"),
       current_period_start: start,
       discounts: [],
@@ -602,21 +631,21 @@ export class FakeStripe {
             sub.id,
             price,
             item.quantity,
-            intervalChanged ? nowS() : item.current_period_start,
+            intervalChanged ? this.nowS() : item.current_period_start,
           );
           replaced.id = item.id;
           Object.assign(item, replaced);
         }
       } else if (price) {
         sub.items.data.push(
-          this.subscriptionItem(sub.id, price, change.quantity ? Number(change.quantity) : undefined, nowS()),
+          this.subscriptionItem(sub.id, price, change.quantity ? Number(change.quantity) : undefined, this.nowS()),
         );
       }
     });
     if (p.cancel_at_period_end !== undefined) {
       sub.cancel_at_period_end = bool(p.cancel_at_period_end);
       sub.cancel_at = sub.cancel_at_period_end ? sub.items.data[0].current_period_end : null;
-      sub.canceled_at = sub.cancel_at_period_end ? nowS() : null;
+      sub.canceled_at = sub.cancel_at_period_end ? this.nowS() : null;
     }
     if (p.metadata) sub.metadata = { ...sub.metadata, ...p.metadata };
     sub._last_update = p;
@@ -628,7 +657,7 @@ export class FakeStripe {
     if (p.subscription && !sub) throw missing("subscription", p.subscription, "subscription");
     if (!p.customer || !this.customers.has(p.customer)) throw missing("customer", String(p.customer), "customer");
     const details = p.subscription_details ?? {};
-    const prorationDate = details.proration_date ? Number(details.proration_date) : nowS();
+    const prorationDate = details.proration_date ? Number(details.proration_date) : this.nowS();
     const lines: Json[] = [];
     for (const change of (details.items ?? []) as Json[]) {
       const item = sub?.items.data.find((x: Json) => x.id === change.id);
@@ -704,7 +733,10 @@ export class FakeStripe {
           subscription_item: item?.id ?? stripeLikeId("si"),
         },
       },
-      period: { start: item?.current_period_start ?? nowS(), end: item?.current_period_end ?? nowS() + MONTH_S },
+      period: {
+        start: item?.current_period_start ?? this.nowS(),
+        end: item?.current_period_end ?? this.nowS() + MONTH_S,
+      },
       pretax_credit_amounts: [],
       pricing: {
         type: "price_details",
@@ -732,7 +764,7 @@ export class FakeStripe {
   ): { session: Json; subscription: Json } {
     const session = this.checkoutSessions.get(sessionId);
     if (!session) throw new Error(`no checkout session ${sessionId}`);
-    const start = opts.start ?? nowS();
+    const start = opts.start ?? this.nowS();
     const subId = stripeLikeId("sub");
     const firstPrice = this.prices.get(session._line_items[0].price);
     const sub: Json = {
@@ -881,7 +913,7 @@ export class FakeStripe {
   }
 
   private invoiceObject(o: Json): Json {
-    const created = o.created ?? nowS();
+    const created = o.created ?? this.nowS();
     const paid = o.status === "paid";
     const finalized = o.status !== "draft";
     return {
@@ -998,7 +1030,7 @@ export class FakeStripe {
         three_d_secure_usage: { supported: true },
         wallet: null,
       },
-      created: nowS(),
+      created: this.nowS(),
       customer,
       customer_account: null,
       livemode: false,
@@ -1013,7 +1045,7 @@ export class FakeStripe {
       id: stripeLikeId("evt"),
       object: "event",
       api_version: Stripe.API_VERSION,
-      created: opts.created ?? nowS(),
+      created: opts.created ?? this.nowS(),
       data: {
         object: publicCopy(object),
         ...(opts.previousAttributes ? { previous_attributes: opts.previousAttributes } : {}),

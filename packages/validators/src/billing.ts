@@ -267,6 +267,14 @@ export type BillingInvoice = z.infer<typeof ZBillingInvoice>;
 export const ZPlanChoice = z.object({ planId: z.uuid(), interval: ZBillingInterval });
 export type PlanChoice = z.infer<typeof ZPlanChoice>;
 
+/**
+ * Input of `billing.startCheckout`: the plan choice and a client-made request id (a UUID the page
+ * makes once per plan choice and sends again on a repeated click or a retry): the Checkout Session's
+ * idempotency key, so a double click opens one session.
+ */
+export const ZStartCheckoutRequest = ZPlanChoice.extend({ clientRequestId: z.uuid() });
+export type StartCheckoutRequest = z.infer<typeof ZStartCheckoutRequest>;
+
 /** A Stripe-hosted page to send the browser to (Checkout, Customer Portal). */
 export const ZRedirectUrl = z.object({ url: z.string() });
 export type RedirectUrl = z.infer<typeof ZRedirectUrl>;

@@ -62,6 +62,27 @@ export function minorToChartNumber(minor: bigint, currency: string): number {
 }
 
 /**
+ * A chart value (major units, from {@link minorToChartNumber}) as money: with `compact` for axis
+ * ticks ("$1.2K", one decimal at most), else with the currency's minor digits for tooltips
+ * ("$1,234.56", "¥1,235"). A value that is not a number (recharts passes arrays and strings too)
+ * is "—"; an unknown currency code gives "<value> <code>".
+ */
+export function formatChartMoney(value: unknown, currency: string, opts: { compact?: boolean } = {}): string {
+  if (typeof value !== "number" || !Number.isFinite(value)) return "—";
+  const digits = minorDigits(currency);
+  try {
+    return new Intl.NumberFormat(
+      undefined,
+      opts.compact
+        ? { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 }
+        : { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits },
+    ).format(value);
+  } catch {
+    return `${value} ${currency}`;
+  }
+}
+
+/**
  * What a person typed → minor units, or null when it is not an amount of `currency`: digits with an
  * optional decimal point and at most the currency's minor digits ("1234.5" USD → 123450n; "12.5"
  * JPY → null). Spaces, commas and apostrophes are taken as thousands separators.

@@ -20,7 +20,7 @@ import type {
   BillingSubscription,
 } from "@fleetcore/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { useId, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { useSignedIn } from "../components/Guards";
 import { ErrorAlert, QueryTable } from "../components/ui";
@@ -337,6 +337,18 @@ function PlansPanel({ overview, writable }: { overview: BillingOverview; writabl
   const checkout = useMutation(
     trpc.billing.startCheckout.mutationOptions({ onSuccess: ({ url }) => window.location.assign(url) }),
   );
+  // One request id per plan choice on this visit: a repeated click or a retry sends it again, so
+  // Stripe opens one Checkout session (it is the session's idempotency key).
+  const checkoutIds = useRef(new Map<string, string>());
+  const checkoutId = (planId: string, i: BillingInterval) => {
+    const key = `${planId}:${i}`;
+    let id = checkoutIds.current.get(key);
+    if (!id) {
+      id = crypto.randomUUID();
+      checkoutIds.current.set(key, id);
+    }
+    return id;
+  };
   // Stripe keeps one currency per subscription: a subscriber sees the plans of its currency only.
   const offered = plans.data?.filter((p) => !s || p.currency === s.currency);
   const anyYearly = offered?.some((p) => p.yearlyPriceMinor !== null) ?? false;
@@ -418,7 +430,9 @@ function PlansPanel({ overview, writable }: { overview: BillingOverview; writabl
                   aria-label={`Subscribe to ${p.name}`}
                   disabled={reason !== null || checkout.isPending || checkout.isSuccess}
                   title={reason ?? undefined}
-                  onClick={() => checkout.mutate({ planId: p.id, interval })}
+                  onClick={() =>
+                    checkout.mutate({ planId: p.id, interval, clientRequestId: checkoutId(p.id, interval) })
+                  }
                 >
                   Subscribe
                 </button>

@@ -1,5 +1,4 @@
 import {
-  BILLING_NOT_CONFIGURED_MESSAGE,
   billingOverview,
   changePlan,
   listInvoices,
@@ -20,18 +19,11 @@ import {
   ZPlanChoice,
   ZRedirectUrl,
   ZSetCancelAtPeriodEndRequest,
+  ZStartCheckoutRequest,
   ZSubscriptionChangeResult,
 } from "@fleetcore/validators";
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { type Context, permittedProcedure, router } from "../trpc";
-
-/** The Stripe client, or PRECONDITION_FAILED "Billing is not configured…" (no STRIPE_SECRET_KEY). */
-function stripeOf(ctx: Pick<Context, "services">) {
-  const stripe = ctx.services.billing.stripe;
-  if (!stripe) throw new TRPCError({ code: "PRECONDITION_FAILED", message: BILLING_NOT_CONFIGURED_MESSAGE });
-  return stripe;
-}
+import { permittedProcedure, router, stripeOf } from "../trpc";
 
 const read = permittedProcedure("billing", "read");
 const write = permittedProcedure("billing", "write");
@@ -62,7 +54,7 @@ export const billingRouter = router({
    * exists (change plan instead); NOT_FOUND / BAD_REQUEST for an unknown or unavailable plan.
    */
   startCheckout: write
-    .input(ZPlanChoice)
+    .input(ZStartCheckoutRequest)
     .output(ZRedirectUrl)
     .mutation(async ({ ctx, input }) => {
       const stripe = stripeOf(ctx);

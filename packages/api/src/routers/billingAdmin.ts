@@ -1,6 +1,5 @@
 import {
   archivePlan,
-  BILLING_NOT_CONFIGURED_MESSAGE,
   createPlan,
   getBillingSettings,
   listPlans,
@@ -21,15 +20,8 @@ import {
   ZUpdateBillingSettingsRequest,
   ZUsageReportResult,
 } from "@fleetcore/validators";
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { type Context, providerProcedure, router } from "../trpc";
-
-function stripeOf(ctx: Pick<Context, "services">) {
-  const stripe = ctx.services.billing.stripe;
-  if (!stripe) throw new TRPCError({ code: "PRECONDITION_FAILED", message: BILLING_NOT_CONFIGURED_MESSAGE });
-  return stripe;
-}
+import { providerProcedure, router, stripeOf } from "../trpc";
 
 /**
  * The provider's billing admin (issue 7): plans and their Stripe catalogue, subscriptions across

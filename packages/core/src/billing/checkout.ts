@@ -12,7 +12,6 @@ import { planPrices } from "./plans";
 import { asDomainError, idempotencyKey, type Stripe, toUnix } from "./stripe";
 import { describeSubscription } from "./webhooks";
 
-const TEN_MINUTES_MS = 10 * 60_000;
 /** A preview's proration date stays valid this long for `changePlan`. */
 const PRORATION_DATE_MAX_AGE_MS = 60 * 60_000;
 
@@ -72,7 +71,8 @@ async function choosablePlan(db: Db, planId: string) {
  * Starts a Stripe Checkout session for a subscription to `planId` with `interval`: the base price ×1
  * and the metered overage price (no quantity), customer = the tenant's, client_reference_id and
  * subscription metadata fleetcore_tenant_id, back to `${publicUrl}/billing?checkout=success|cancel`.
- * Idempotency key: tenant, prices and a 10-minute window (a double click opens one session).
+ * Idempotency key: tenant, the client's request id and the prices (a double click or a retry of
+ * one choice opens one session; another choice or a later visit, with a new id, a new session).
  * @param db the caller's tenant-scope transaction (reads plans and the current subscription)
  * @returns the Checkout page URL
  * @throws DomainError not_found (plan), invalid (plan not available, no yearly option), conflict
@@ -80,8 +80,7 @@ async function choosablePlan(db: Db, planId: string) {
  */
 export async function startCheckout(
   input: { prisma: PrismaClient; db: Db; stripe: Stripe; tenantId: string; publicUrl: string; email?: string | null },
-  choice: { planId: string; interval: BillingInterval },
-  now = new Date(),
+  choice: { planId: string; interval: BillingInterval; clientRequestId: string },
 ): Promise<{ url: string }> {
   const { db, stripe, tenantId } = input;
   const current = await currentSubscription(db, tenantId);
@@ -108,9 +107,9 @@ export async function startCheckout(
         idempotencyKey: idempotencyKey(
           "checkout",
           tenantId,
+          choice.clientRequestId,
           prices.basePriceId,
           prices.overagePriceId,
-          Math.floor(now.getTime() / TEN_MINUTES_MS),
         ),
       },
     )

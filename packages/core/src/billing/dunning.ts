@@ -91,10 +91,10 @@ export async function runDunning(
   now: Date,
   opts: { email?: BillingEmail } = {},
 ): Promise<{ suspended: string[]; notifications: CreatedNotification[] }> {
-  const candidates = await withScope(prisma, { kind: "system" }, async (db) => {
+  const { candidates, cutoff } = await withScope(prisma, { kind: "system" }, async (db) => {
     const settings = await db.bilSettings.findUniqueOrThrow({ where: { id: 1 } });
     const cutoff = new Date(now.getTime() - settings.dunningGraceDays * DAY_MS);
-    return db.bilTenantSubscription.findMany({
+    const candidates = await db.bilTenantSubscription.findMany({
       where: {
         pastDueSince: { lte: cutoff },
         status: { in: ["past_due", "unpaid"] },
@@ -102,17 +102,19 @@ export async function runDunning(
       },
       select: { tenantId: true, pastDueSince: true },
     });
+    return { candidates, cutoff };
   });
   const suspended: string[] = [];
   const notifications: CreatedNotification[] = [];
   for (const c of new Map(candidates.map((s) => [s.tenantId, s])).values()) {
     await withScope(prisma, { kind: "system" }, async (db) => {
-      // Re-check under the row lock: a payment may have arrived meanwhile.
+      // Re-check under the row lock with the same conditions: a payment may have arrived meanwhile,
+      // or a newer failure restarted the clock.
       const tenant = await db.$queryRaw<{ status: string }[]>`
         SELECT status::text FROM adm_tenants WHERE id = ${c.tenantId}::uuid FOR UPDATE`;
       if (tenant[0]?.status !== "trial" && tenant[0]?.status !== "active") return;
       const still = await db.bilTenantSubscription.count({
-        where: { tenantId: c.tenantId, pastDueSince: { not: null }, status: { in: ["past_due", "unpaid"] } },
+        where: { tenantId: c.tenantId, pastDueSince: { lte: cutoff }, status: { in: ["past_due", "unpaid"] } },
       });
       if (still === 0) return;
       await changeTenantStatus(

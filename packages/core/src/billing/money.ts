@@ -71,3 +71,32 @@ export function monthlyAmountMinor(
       return 0;
   }
 }
+
+/**
+ * Subscription statuses whose normalised amount is MRR: active and past_due (ChartMogul keeps a
+ * past-due customer in MRR until it churns). Trialing is not MRR — nothing has been paid and a trial
+ * may never convert; its row keeps `mrr_minor` 0 (webhooks) and MRR reports count trials separately.
+ * Unpaid, paused, incomplete and ended subscriptions are 0 as well.
+ */
+export const MRR_STATUSES: readonly ["active", "past_due"] = ["active", "past_due"];
+
+/** True when a subscription in `status` contributes its normalised amount to MRR ({@link MRR_STATUSES}). */
+export function countsAsMrr(status: string): boolean {
+  return (MRR_STATUSES as readonly string[]).includes(status);
+}
+
+/**
+ * A minor-unit amount as text, e.g. formatMinor(123456, "USD") === "$1,234.56" and
+ * formatMinor(1200, "JPY") === "¥1,200" (en-US; the minor-unit digits come from Intl's currency
+ * data — 0 for JPY, 3 for BHD — never a fixed /100). For notices and timelines: the division is
+ * for display only, amounts stay integers everywhere else. An unknown currency code gives
+ * "<minor> <code> (minor units)".
+ */
+export function formatMinor(minor: number, currency: string): string {
+  try {
+    const format = new Intl.NumberFormat("en-US", { style: "currency", currency });
+    return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+  } catch {
+    return `${minor} ${currency} (minor units)`;
+  }
+}

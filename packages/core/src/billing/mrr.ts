@@ -32,6 +32,7 @@
 import type { Db } from "@fleetcore/db";
 import type { MrrCurrent, MrrCurrentTotals, MrrMonth, MrrMovement } from "@fleetcore/validators";
 import { DomainError } from "../errors";
+import { MRR_STATUSES } from "./money";
 
 /** Default number of months of `mrrMovement` (the 12 ending with the current month). */
 export const MRR_DEFAULT_MONTHS = 12;
@@ -198,8 +199,11 @@ export async function mrrMovement(
   return computeMrrMovement(changes, fromMonth, months);
 }
 
-/** Statuses whose `mrr_minor` counts as MRR (ChartMogul keeps past-due customers until they churn). */
-const MRR_STATUSES = ["active", "past_due", "trialing"] as const;
+/**
+ * The subscriptions {@link mrrCurrent} reads: those carrying MRR ({@link MRR_STATUSES}: active,
+ * past_due) plus trialing ones, which are counted (`trialing`) but add nothing (their mrr_minor is 0).
+ */
+const CURRENT_STATUSES = [...MRR_STATUSES, "trialing"] as const;
 
 /**
  * Current MRR and ARR per currency from the subscriptions as Stripe last reported them: the sum of
@@ -209,7 +213,7 @@ const MRR_STATUSES = ["active", "past_due", "trialing"] as const;
  */
 export async function mrrCurrent(db: Db, now: Date = new Date()): Promise<MrrCurrentTotals> {
   const rows = await db.bilTenantSubscription.findMany({
-    where: { status: { in: [...MRR_STATUSES] } },
+    where: { status: { in: [...CURRENT_STATUSES] } },
     select: { tenantId: true, status: true, currency: true, mrrMinor: true },
   });
   const byCurrency = new Map<string, MrrCurrent & { paying: Set<string> }>();

@@ -72,12 +72,6 @@ export function idempotencyKey(purpose: string, ...parts: Array<string | number 
   return `fc-${purpose}-${digest}`;
 }
 
-/** The client, or a DomainError("invalid") with {@link BILLING_NOT_CONFIGURED_MESSAGE}. */
-export function requireStripe(billing: BillingServices): Stripe {
-  if (!billing.stripe) throw new DomainError("invalid", BILLING_NOT_CONFIGURED_MESSAGE);
-  return billing.stripe;
-}
-
 /** True for Stripe's "No such …" answer (HTTP 404, code resource_missing). */
 export function isStripeMissing(err: unknown): boolean {
   return err instanceof Stripe.errors.StripeError && (err.code === "resource_missing" || err.statusCode === 404);

@@ -10,11 +10,20 @@
  * - positions, messages: counts during D (messages both directions);
  * - overage vehicles: max(0, active vehicles − the plan's included vehicles).
  *
- * Reporting: for each subscribed tenant, each complete local day of the current billing period not
- * yet reported gets ONE meter event { stripe_customer_id, value: overage vehicles } with identifier
- * `fc-usage-<tenantId>-<YYYY-MM-DD>` and the same idempotency key; then reported_at is set. Three
- * guards make re-runs safe: reported_at locally, the idempotency key (a retry after Stripe accepted
- * returns Stripe's first answer), and the identifier (Stripe drops a second event with it).
+ * Reporting: for each subscribed tenant, every complete local day after the last reported one (from
+ * the subscription's start when none was) up to yesterday, whichever billing period it belongs to
+ * (a period that renewed since the last run still gets its last days), gets ONE meter event
+ * { stripe_customer_id, value: overage vehicles } with identifier `fc-usage-<tenantId>-<YYYY-MM-DD>`
+ * and the same idempotency key, in two steps:
+ * 1. freeze: the day's figures are computed and stored together with the identifier — an upsert
+ *    that only writes a row with neither reported_at nor meter_event_identifier, so a frozen row is
+ *    never recomputed (late positions, a second process) and every process reads the same value;
+ * 2. send the stored value, then set reported_at.
+ * So a retry always resends the exact request Stripe may already have accepted: the idempotency key
+ * replays Stripe's first answer (never a 400 idempotency_error for a changed value), and the
+ * identifier makes Stripe drop a second event. Both last about 24 hours at Stripe, and the hourly
+ * job retries long before that. Days whose timestamp is older than Stripe's 35-day window for meter
+ * events cannot be reported any more: they are skipped with a recorded failure.
  * Stripe sums the period's values (vehicle-days) and bills them at the per-vehicle-day overage price.
  */
 import { type Db, type PrismaClient, withScope } from "@fleetcore/db";
@@ -124,34 +133,41 @@ async function includedVehicles(db: Db, tenantId: string): Promise<number> {
 
 /**
  * Computes one local day's usage and stores it in bil_tenant_usage_metrics (system scope, own
- * transaction), overageVehicles = max(0, activeVehicles − plan.includedVehicles). A day already
- * reported to Stripe is not changed (what was billed stays what is shown).
+ * transaction), overageVehicles = max(0, activeVehicles − plan.includedVehicles). A day frozen for
+ * or already reported to Stripe (meter_event_identifier or reported_at set) is not changed: what is
+ * billed stays what is shown.
  * @returns the stored row
  */
 export async function computeDailyUsage(prisma: PrismaClient, tenantId: string, day: string): Promise<BillingUsageDay> {
-  return withScope(prisma, { kind: "system" }, (db) => computeDailyUsageIn(db, tenantId, day));
+  return withScope(prisma, { kind: "system" }, async (db) =>
+    toUsageDay(await storeDailyUsage(db, tenantId, day, null)),
+  );
 }
 
-async function computeDailyUsageIn(db: Db, tenantId: string, day: string): Promise<BillingUsageDay> {
+/**
+ * Measures `day` and writes it, with `identifier` (null: only computed, not frozen), unless the row
+ * is already frozen or reported — the guard is in the upsert's WHERE, so two processes cannot
+ * overwrite a frozen row between a read and a write. Returns the row as stored afterwards.
+ */
+async function storeDailyUsage(db: Db, tenantId: string, day: string, identifier: string | null) {
   const date = new Date(`${day}T00:00:00Z`);
   const existing = await db.bilTenantUsageMetric.findUnique({ where: { tenantId_day: { tenantId, day: date } } });
-  if (existing?.reportedAt) return toUsageDay(existing);
+  if (existing?.reportedAt || existing?.meterEventIdentifier) return existing;
   const f = await measureDailyUsage(db, tenantId, day);
   const overageVehicles = Math.max(0, f.activeVehicles - (await includedVehicles(db, tenantId)));
-  const values = {
-    activeVehicles: f.activeVehicles,
-    activeDrivers: f.activeDrivers,
-    positions: BigInt(f.positions),
-    messages: f.messages,
-    overageVehicles,
-    computedAt: new Date(),
-  };
-  const row = await db.bilTenantUsageMetric.upsert({
-    where: { tenantId_day: { tenantId, day: date } },
-    create: { tenantId, day: date, ...values },
-    update: values,
-  });
-  return toUsageDay(row);
+  await db.$executeRaw`
+    INSERT INTO bil_tenant_usage_metrics AS m
+      (tenant_id, day, active_vehicles, active_drivers, positions, messages, overage_vehicles, computed_at,
+       meter_event_identifier)
+    VALUES (${tenantId}::uuid, ${day}::date, ${f.activeVehicles}, ${f.activeDrivers}, ${BigInt(f.positions)},
+            ${f.messages}, ${overageVehicles}, now(), ${identifier})
+    ON CONFLICT (tenant_id, day) DO UPDATE SET
+      active_vehicles = EXCLUDED.active_vehicles, active_drivers = EXCLUDED.active_drivers,
+      positions = EXCLUDED.positions, messages = EXCLUDED.messages,
+      overage_vehicles = EXCLUDED.overage_vehicles, computed_at = EXCLUDED.computed_at,
+      meter_event_identifier = EXCLUDED.meter_event_identifier
+    WHERE m.reported_at IS NULL AND m.meter_event_identifier IS NULL`;
+  return db.bilTenantUsageMetric.findUniqueOrThrow({ where: { tenantId_day: { tenantId, day: date } } });
 }
 
 /** A usage row in the API shape. */
@@ -193,11 +209,52 @@ export function completeDaysOfPeriod(periodStart: Date, periodEnd: Date, now: Da
 /** Subscription statuses whose usage is reported. */
 const REPORTED_STATUSES = ["trialing", "active", "past_due", "unpaid"] as const;
 
+/** Stripe accepts meter events whose timestamp is within the past 35 calendar days (API reference). */
+export const METER_EVENT_MAX_AGE_MS = 35 * DAY_MS;
+
+/** The meter event identifier (and idempotency key) of a tenant's local day. */
+export function usageIdentifier(tenantId: string, day: string): string {
+  return `fc-usage-${tenantId}-${day}`;
+}
+
 /**
- * Reports the overage of every subscribed tenant's complete, unreported days of the current period
- * to the Billing Meter (see the file comment): one meter event per tenant-day, `timestamp` = the
- * day's local start (or the period start, for the period's first, split day), then reported_at.
- * A Stripe failure stops that tenant's days (reported next run) and is returned, others go on.
+ * The days {@link reportUsage} sends for one subscription: from the day after `lastReportedDay`
+ * (or the subscription's first local day, whichever is later) up to the last complete local day at
+ * `now` — never the day split by `periodEnd`, which belongs to the next period and waits for the
+ * renewal. Days of an earlier period than the current one are included (they may have been missed).
+ * Each day's timestamp is its local start, clamped into the period containing it: the period's
+ * first, split day starts at `periodStart` (or `subscriptionStart`). At most 400 days.
+ */
+export function daysToReport(input: {
+  lastReportedDay: string | null;
+  subscriptionStart: Date;
+  periodStart: Date;
+  periodEnd: Date;
+  now: Date;
+  timeZone: string;
+}): Array<{ day: string; timestamp: Date }> {
+  const tz = input.timeZone;
+  const startDay = localDay(input.subscriptionStart, tz);
+  const after = input.lastReportedDay ? nextDay(input.lastReportedDay) : startDay;
+  const first = [after, startDay].sort()[1] as string; // the later of the two "YYYY-MM-DD"
+  const stop = [localDay(input.now, tz), localDay(input.periodEnd, tz)].sort()[0] as string;
+  const boundaries = [input.subscriptionStart, input.periodStart];
+  const out: Array<{ day: string; timestamp: Date }> = [];
+  for (let d = first; d < stop && out.length < 400; d = nextDay(d)) {
+    let at = startOfLocalDay(d, tz).getTime();
+    for (const b of boundaries) if (localDay(b, tz) === d) at = Math.max(at, b.getTime());
+    out.push({ day: d, timestamp: new Date(at) });
+  }
+  return out;
+}
+
+/**
+ * Reports the overage of every subscribed tenant's complete, unreported days to the Billing Meter
+ * (see the file comment): for each day of {@link daysToReport}, freeze the day (figures +
+ * identifier, never recomputed once frozen), send ONE meter event with the stored value, then set
+ * reported_at. A Stripe failure stops that tenant's days (the frozen day is resent unchanged next
+ * run) and is returned, other tenants go on; a day older than {@link METER_EVENT_MAX_AGE_MS} is
+ * skipped with a failure (Stripe would refuse it) and the later days still go.
  * @param opts.tenantIds limit to these tenants (tests; a provider's "report now" for one tenant)
  */
 export async function reportUsage(
@@ -221,50 +278,68 @@ export async function reportUsage(
     return { subs, eventName: settings.meterEventName };
   });
   const result: UsageReportResult = { tenants: subs.length, daysComputed: 0, eventsSent: 0, failures: [] };
+  const oldest = now.getTime() - METER_EVENT_MAX_AGE_MS + 60_000;
   for (const sub of subs) {
-    const start = sub.currentPeriodStart as Date;
-    const end = sub.currentPeriodEnd as Date;
-    const tz = sub.tenant.timezone;
-    const days = completeDaysOfPeriod(start, end, now, tz);
-    const reported = await withScope(prisma, { kind: "system" }, (db) =>
-      db.bilTenantUsageMetric.findMany({
-        where: {
-          tenantId: sub.tenantId,
-          day: { in: days.map((d) => new Date(`${d}T00:00:00Z`)) },
-          reportedAt: { not: null },
-        },
+    const periodStart = sub.currentPeriodStart as Date;
+    const last = await withScope(prisma, { kind: "system" }, (db) =>
+      db.bilTenantUsageMetric.findFirst({
+        where: { tenantId: sub.tenantId, reportedAt: { not: null } },
+        orderBy: { day: "desc" },
         select: { day: true },
       }),
     );
-    const done = new Set(reported.map((r) => r.day.toISOString().slice(0, 10)));
-    for (const day of days) {
-      if (done.has(day)) continue;
-      const usage = await computeDailyUsage(prisma, sub.tenantId, day);
-      result.daysComputed += 1;
-      const identifier = `fc-usage-${sub.tenantId}-${day}`;
-      const dayStart = startOfLocalDay(day, tz);
-      const timestamp = toUnix(new Date(Math.max(dayStart.getTime(), start.getTime())));
+    const days = daysToReport({
+      lastReportedDay: last ? last.day.toISOString().slice(0, 10) : null,
+      // The local row appears with the first webhook, at the latest at the subscription's start.
+      subscriptionStart: new Date(Math.min(sub.createdAt.getTime(), periodStart.getTime())),
+      periodStart,
+      periodEnd: sub.currentPeriodEnd as Date,
+      now,
+      timeZone: sub.tenant.timezone,
+    });
+    for (const { day, timestamp } of days) {
+      if (timestamp.getTime() < oldest) {
+        result.failures.push({
+          tenantId: sub.tenantId,
+          message: `${day} is older than Stripe's 35-day window for meter events: not reported`,
+        });
+        continue;
+      }
+      // Step 1: freeze the day (or read the value frozen by an earlier run or another process).
+      const identifier = usageIdentifier(sub.tenantId, day);
+      const row = await withScope(prisma, { kind: "system" }, async (db) => {
+        const before = await db.bilTenantUsageMetric.findUnique({
+          where: { tenantId_day: { tenantId: sub.tenantId, day: new Date(`${day}T00:00:00Z`) } },
+          select: { meterEventIdentifier: true },
+        });
+        const stored = await storeDailyUsage(db, sub.tenantId, day, identifier);
+        return { ...stored, frozenNow: !before?.meterEventIdentifier && stored.meterEventIdentifier === identifier };
+      });
+      if (row.reportedAt) continue;
+      if (row.frozenNow) result.daysComputed += 1;
+      // Step 2: send exactly what was frozen, under the identifier stored with it.
+      const frozenIdentifier = row.meterEventIdentifier ?? identifier;
       try {
         await stripe.billing.meterEvents.create(
           {
             event_name: eventName,
-            payload: { stripe_customer_id: sub.stripeCustomerId, value: String(usage.overageVehicles) },
-            identifier,
-            timestamp,
+            payload: { stripe_customer_id: sub.stripeCustomerId, value: String(row.overageVehicles) },
+            identifier: frozenIdentifier,
+            timestamp: toUnix(timestamp),
           },
-          { idempotencyKey: identifier },
+          { idempotencyKey: frozenIdentifier },
         );
       } catch (err) {
         result.failures.push({ tenantId: sub.tenantId, message: err instanceof Error ? err.message : String(err) });
         break;
       }
-      await withScope(prisma, { kind: "system" }, (db) =>
-        db.bilTenantUsageMetric.update({
-          where: { tenantId_day: { tenantId: sub.tenantId, day: new Date(`${day}T00:00:00Z`) } },
-          data: { reportedAt: new Date(), meterEventIdentifier: identifier },
+      const marked = await withScope(prisma, { kind: "system" }, (db) =>
+        db.bilTenantUsageMetric.updateMany({
+          where: { tenantId: sub.tenantId, day: new Date(`${day}T00:00:00Z`), reportedAt: null },
+          data: { reportedAt: new Date() },
         }),
       );
-      result.eventsSent += 1;
+      if (marked.count > 0) result.eventsSent += 1;
     }
   }
   return result;
@@ -311,14 +386,16 @@ export async function projectUsage(
   const days = completeDaysOfPeriod(input.periodStart, input.periodEnd, now, timeZone);
   const stored = await db.bilTenantUsageMetric.findMany({
     where: { tenantId, day: { in: days.map((d) => new Date(`${d}T00:00:00Z`)) } },
-    select: { day: true, activeVehicles: true, overageVehicles: true, reportedAt: true },
+    select: { day: true, activeVehicles: true, overageVehicles: true, reportedAt: true, meterEventIdentifier: true },
   });
   const byDay = new Map(stored.map((r) => [r.day.toISOString().slice(0, 10), r]));
   const overageOf = (active: number) => Math.max(0, active - plan.includedVehicles);
   let vehicleDays = 0;
   for (const day of days) {
     const row = byDay.get(day);
-    if (row) vehicleDays += row.reportedAt ? row.overageVehicles : overageOf(row.activeVehicles);
+    // A frozen or reported day counts what Stripe is sent; others with the plan's included vehicles.
+    if (row)
+      vehicleDays += row.reportedAt || row.meterEventIdentifier ? row.overageVehicles : overageOf(row.activeVehicles);
     else vehicleDays += overageOf((await measureDailyUsage(db, tenantId, day)).activeVehicles);
   }
   const today = localDay(now, timeZone);

@@ -20,7 +20,7 @@ import type { InvoiceLineKind, InvoiceStatus, SubscriptionStatus } from "@fleetc
 import { INVOICE_STATUSES, SUBSCRIPTION_STATUSES } from "@fleetcore/validators";
 import type { CreatedNotification } from "../notifications/notifications";
 import { type BillingEmail, notifyTenantOwners, reactivateIfSuspendedForPayment } from "./dunning";
-import { monthlyAmountMinor } from "./money";
+import { countsAsMrr, formatMinor, monthlyAmountMinor } from "./money";
 import { fromUnix, isStripeMissing, type Stripe, stripeId } from "./stripe";
 
 /** Outcomes recorded on bil_stripe_events.outcome. */
@@ -34,8 +34,6 @@ export const OUTCOME = {
   unhandled: "unhandled type",
 } as const;
 
-/** Subscription statuses that count towards MRR (trialing, unpaid, paused, incomplete count 0). */
-const MRR_STATUSES: ReadonlySet<string> = new Set(["active", "past_due"]);
 const ENDED_STATUSES: ReadonlySet<string> = new Set(["canceled", "incomplete_expired"]);
 
 /** Invoice status rank: an event never moves an invoice to a lower rank. */
@@ -87,20 +85,36 @@ interface Prefetched {
   invoiceLines?: Stripe.InvoiceLineItem[];
 }
 
+/** The subscription as Stripe has it now, or null when Stripe no longer knows it. */
+async function liveSubscription(stripe: Stripe, id: string): Promise<Stripe.Subscription | null> {
+  try {
+    return await stripe.subscriptions.retrieve(id);
+  } catch (err) {
+    if (isStripeMissing(err)) return null;
+    throw err;
+  }
+}
+
+/**
+ * What the event does not carry, fetched before the transaction. Subscriptions are always read live
+ * (for checkout.session.completed and every customer.subscription.* event): `created` has whole
+ * seconds, so two events of one second cannot be ordered by it — applying Stripe's current state
+ * makes their order irrelevant (the later of them applies the same, newest, state).
+ */
 async function prefetch(stripe: Stripe | null, event: Stripe.Event): Promise<Prefetched> {
   if (!stripe) return {};
   if (event.type === "checkout.session.completed") {
     const session = event.data.object;
     const subscription = session.subscription;
     if (typeof subscription === "string") {
-      try {
-        return { subscription: await stripe.subscriptions.retrieve(subscription) };
-      } catch (err) {
-        if (isStripeMissing(err)) return {};
-        throw err;
-      }
+      const live = await liveSubscription(stripe, subscription);
+      return live ? { subscription: live } : {};
     }
     return subscription ? { subscription } : {};
+  }
+  if (event.type.startsWith("customer.subscription.")) {
+    const live = await liveSubscription(stripe, (event.data.object as Stripe.Subscription).id);
+    return live ? { subscription: live } : {};
   }
   if (event.type.startsWith("invoice.")) {
     const invoice = event.data.object as Stripe.Invoice;
@@ -115,9 +129,10 @@ async function prefetch(stripe: Stripe | null, event: Stripe.Event): Promise<Pre
 
 /**
  * Applies one verified Stripe event, exactly once, in one system-scope transaction (the event row,
- * its effects, MRR change rows, lifecycle events and notifications commit together). Fetches from
- * Stripe first when the event does not carry everything (the subscription of a completed checkout,
- * the rest of a long invoice's lines).
+ * its effects, MRR change rows, lifecycle events and notifications commit together). A redelivery of
+ * a stored event id answers `duplicate` without calling Stripe; otherwise Stripe is read first,
+ * outside the transaction (the live subscription of a completed checkout or of any
+ * customer.subscription.* event, the rest of a long invoice's lines).
  * @param deps.stripe the client (null: nothing is fetched)
  * @param deps.email where the owners' email copies go (dunning notices)
  * @throws what the database or Stripe throws (the caller answers 5xx and Stripe redelivers)
@@ -127,6 +142,10 @@ export async function processStripeEvent(
   event: Stripe.Event,
   deps: { stripe: Stripe | null; email?: BillingEmail },
 ): Promise<StripeEventResult> {
+  const stored = await withScope(prisma, { kind: "system" }, (db) =>
+    db.bilStripeEvent.findUnique({ where: { id: event.id } }),
+  );
+  if (stored) return { duplicate: true, outcome: stored.outcome ?? "", tenantId: stored.tenantId, notifications: [] };
   const extra = await prefetch(deps.stripe, event);
   return withScope(prisma, { kind: "system" }, async (db) => {
     const object = event.data.object as { id?: string };
@@ -170,7 +189,8 @@ async function dispatch(ctx: EventContext): Promise<Handled> {
     case "customer.subscription.deleted":
     case "customer.subscription.paused":
     case "customer.subscription.resumed": {
-      const sub = event.data.object;
+      // Stripe's current state (prefetch), else the event's copy (no client, or Stripe lost it).
+      const sub = ctx.extra.subscription ?? event.data.object;
       const tenantId = await tenantForSubscription(ctx.db, sub);
       if (!tenantId) return { outcome: OUTCOME.unknownCustomer, tenantId: null };
       return { outcome: await applySubscription(ctx, tenantId, sub), tenantId };
@@ -310,7 +330,7 @@ export async function describeSubscription(db: Db, sub: Stripe.Subscription) {
     currentPeriodEnd: fromUnix(periodItem?.current_period_end),
     baseItemId: base?.id ?? null,
     overageItemId: overage?.id ?? null,
-    mrrMinor: MRR_STATUSES.has(status) ? monthly : 0,
+    mrrMinor: countsAsMrr(status) ? monthly : 0,
     currency: sub.currency.toUpperCase(),
   };
 }
@@ -430,11 +450,28 @@ function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
   return stripeId(invoice.parent?.subscription_details?.subscription ?? null);
 }
 
-async function lineKind(
-  db: Db,
+/** The plans' Stripe price ids, read once per invoice: base (monthly, yearly) and overage. */
+interface PlanPriceIds {
+  base: ReadonlySet<string>;
+  overage: ReadonlySet<string>;
+}
+
+async function planPriceIds(db: Db): Promise<PlanPriceIds> {
+  const plans = await db.bilBillingPlan.findMany({
+    select: { stripeMonthlyPriceId: true, stripeYearlyPriceId: true, stripeOveragePriceId: true },
+  });
+  const ids = (values: Array<string | null>) => new Set(values.filter((v): v is string => v !== null));
+  return {
+    base: ids(plans.flatMap((p) => [p.stripeMonthlyPriceId, p.stripeYearlyPriceId])),
+    overage: ids(plans.map((p) => p.stripeOveragePriceId)),
+  };
+}
+
+function lineKind(
+  prices: PlanPriceIds,
   line: Stripe.InvoiceLineItem,
   sub: { stripeBaseItemId: string | null; stripeOverageItemId: string | null } | null,
-): Promise<InvoiceLineKind> {
+): InvoiceLineKind {
   const parent = line.parent;
   if (parent?.subscription_item_details?.proration || parent?.invoice_item_details?.proration) return "proration";
   const item = parent?.subscription_item_details?.subscription_item ?? null;
@@ -443,15 +480,8 @@ async function lineKind(
     if (item === sub.stripeBaseItemId) return "base";
   }
   const price = stripeId(line.pricing?.price_details?.price ?? null);
-  if (price) {
-    const plan = await db.bilBillingPlan.findFirst({
-      where: {
-        OR: [{ stripeMonthlyPriceId: price }, { stripeYearlyPriceId: price }, { stripeOveragePriceId: price }],
-      },
-      select: { stripeOveragePriceId: true },
-    });
-    if (plan) return plan.stripeOveragePriceId === price ? "overage" : "base";
-  }
+  if (price && prices.overage.has(price)) return "overage";
+  if (price && prices.base.has(price)) return "base";
   return "other";
 }
 
@@ -470,6 +500,7 @@ async function onInvoice(ctx: EventContext, invoice: Stripe.Invoice): Promise<Ha
     : "draft";
   const existing = await db.bilTenantInvoice.findUnique({ where: { stripeInvoiceId: invoice.id } });
   let outcome: string = OUTCOME.applied;
+  let storedStatus: InvoiceStatus = existing?.status ?? status;
   if (existing?.stripeEventCreatedAt && created < existing.stripeEventCreatedAt) outcome = OUTCOME.older;
   else if (existing && INVOICE_RANK[status] < INVOICE_RANK[existing.status]) outcome = OUTCOME.rank;
 
@@ -502,11 +533,13 @@ async function onInvoice(ctx: EventContext, invoice: Stripe.Invoice): Promise<Ha
     const row = existing
       ? await db.bilTenantInvoice.update({ where: { id: existing.id }, data })
       : await db.bilTenantInvoice.create({ data: { stripeInvoiceId: invoice.id, ...data } });
+    storedStatus = row.status;
     // Lines are a snapshot of the invoice: replace them.
     await db.bilTenantInvoiceLine.deleteMany({ where: { invoiceId: row.id } });
     const lineRows: Prisma.BilTenantInvoiceLineCreateManyInput[] = [];
+    const prices = lines.length > 0 ? await planPriceIds(db) : { base: new Set<string>(), overage: new Set<string>() };
     for (const line of lines) {
-      const kind = await lineKind(db, line, sub);
+      const kind = lineKind(prices, line, sub);
       lineRows.push({
         invoiceId: row.id,
         tenantId,
@@ -524,9 +557,13 @@ async function onInvoice(ctx: EventContext, invoice: Stripe.Invoice): Promise<Ha
     if (lineRows.length > 0) await db.bilTenantInvoiceLine.createMany({ data: lineRows });
   }
 
-  // Dunning follows the payment events themselves (an applied or a newer-than-the-clock one).
-  if (sub && outcome === OUTCOME.applied) {
-    if (event.type === "invoice.payment_failed") await onPaymentFailed(ctx, tenantId, sub, invoice);
+  // Dunning follows the payment events themselves, whatever the snapshot's outcome: a failed payment
+  // counts while the stored invoice is still unpaid (a later invoice.updated may have arrived first
+  // and made this event "older" for the snapshot — the failure still happened); a payment clears a
+  // clock started before it.
+  if (sub) {
+    const settled = storedStatus === "paid" || storedStatus === "void";
+    if (event.type === "invoice.payment_failed" && !settled) await onPaymentFailed(ctx, tenantId, sub, invoice);
     if (event.type === "invoice.paid" && sub.pastDueSince && created >= sub.pastDueSince) {
       await db.bilTenantSubscription.update({ where: { id: sub.id }, data: { pastDueSince: null } });
       await reactivateIfSuspendedForPayment(db, tenantId);
@@ -546,7 +583,7 @@ async function onPaymentFailed(
   if (!sub.pastDueSince) await db.bilTenantSubscription.update({ where: { id: sub.id }, data: { pastDueSince } });
   const settings = await db.bilSettings.findUniqueOrThrow({ where: { id: 1 } });
   const suspendsAt = new Date(pastDueSince.getTime() + settings.dunningGraceDays * 86_400_000);
-  const amount = `${(invoice.amount_due / 100).toFixed(2)} ${invoice.currency.toUpperCase()}`;
+  const amount = formatMinor(invoice.amount_due, invoice.currency.toUpperCase());
   const next = fromUnix(invoice.next_payment_attempt);
   const body = [
     `We could not collect ${amount} for invoice ${invoice.number ?? invoice.id}.`,

@@ -22,6 +22,7 @@ import {
   type CrmTimelineRequest,
   ZCrmTimelineRequest,
 } from "@fleetcore/validators";
+import { formatMinor } from "../billing/money";
 import { parseInput } from "./shared";
 
 const humanize = (s: string) => s.replaceAll("_", " ");
@@ -35,19 +36,6 @@ export const TIMELINE_LINKS = {
   tenant: (tenantId: string) => `/admin/tenants/${tenantId}`,
   health: (tenantId: string) => `/admin/portfolio/${tenantId}`,
 };
-
-/**
- * An invoice amount for timeline text, e.g. "$1,234.56" (en-US; minor-unit digits from Intl's
- * currency data, so JPY has none). The division is for display only; amounts stay integers elsewhere.
- */
-function formatMinor(minor: number, currency: string): string {
-  try {
-    const format = new Intl.NumberFormat("en-US", { style: "currency", currency });
-    return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
-  } catch {
-    return `${minor} ${currency} (minor units)`;
-  }
-}
 
 /** Newest first; ties by kind then id (descending), for a stable order. Pure. */
 export function compareTimelineItems(a: CrmTimelineItem, b: CrmTimelineItem): number {

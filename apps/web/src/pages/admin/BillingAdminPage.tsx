@@ -43,7 +43,7 @@ import {
   utcMonth,
 } from "../../lib/billing";
 import { formatDate } from "../../lib/format";
-import { minorDigits, moneyInputValue } from "../../lib/money";
+import { formatChartMoney, minorDigits, moneyInputValue } from "../../lib/money";
 import { useTRPC } from "../../lib/trpc";
 import { AdminNav } from "./AdminNav";
 
@@ -205,17 +205,8 @@ function MrrChart({ report, currency }: { report: MrrMovement; currency: string 
         })),
     [report, currency],
   );
-  const axis = (v: number) =>
-    new Intl.NumberFormat(undefined, { style: "currency", currency, notation: "compact" }).format(v);
-  const tooltip = (v: unknown) =>
-    typeof v === "number"
-      ? new Intl.NumberFormat(undefined, {
-          style: "currency",
-          currency,
-          minimumFractionDigits: minorDigits(currency),
-          maximumFractionDigits: minorDigits(currency),
-        }).format(v)
-      : "—";
+  const axis = (v: number) => formatChartMoney(v, currency, { compact: true });
+  const tooltip = (v: unknown) => formatChartMoney(v, currency);
   return (
     <figure className="panel analytics-chart" aria-label={`MRR movement chart, ${currency}`}>
       <figcaption>
