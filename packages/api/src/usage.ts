@@ -1,8 +1,8 @@
 /**
  * Product usage from the web app (issue 8): `usage.page({ path })` records a page view of a signed-in
  * member in their active tenant as a usage event (kind "page", feature `page:<path with ids as :id>`).
- * Procedure calls are recorded by `tenantProcedure` itself (trpc.ts); this is the page beacon the
- * web app calls on navigation.
+ * Mutations are recorded by `tenantProcedure` itself (trpc.ts); queries are not (polling would count
+ * open tabs as use) — reads are this page beacon, which the web app calls on navigation.
  *
  * Cheap by design: no transaction of its own and no audit row (a generic mutation audit per page view
  * would flood adm_audit_logs) — one tenant-scoped read checks the session may still act in the tenant

@@ -62,7 +62,9 @@ interface ScoreDay {
   score: number;
   churnRisk?: number;
   drivers?: { driver: string; contribution: number; reason: string }[];
-  components?: { key: string; score: number; weight: number; reason: string }[];
+  components?: { key: string; score: number | null; weight: number; reason: string }[];
+  /** Store the engagement component without data (score null; its column keeps a placeholder). */
+  engagementNull?: boolean;
 }
 
 const bandOf = (score: number) => (score < 50 ? "red" : score <= 75 ? "yellow" : "green");
@@ -77,9 +79,24 @@ async function insertScores(tenantId: string, days: ScoreDay[]) {
       profile: "default",
       productUsageScore: d.score,
       supportScore: Math.min(100, d.score + 5),
-      engagementScore: Math.max(0, d.score - 5),
+      engagementScore: d.engagementNull ? null : Math.max(0, d.score - 5),
       businessScore: 60,
-      components: (d.components ?? []).map((c) => ({ ...c, inputs: {}, reference: "previous 30 days" })),
+      // As the scoring stores them (ZHealthComponent); by default the four columns' values.
+      components: (
+        d.components ?? [
+          { key: "productUsage", score: d.score, weight: 40, reason: "usage" },
+          { key: "support", score: Math.min(100, d.score + 5), weight: 25, reason: "support" },
+          { key: "engagement", score: d.engagementNull ? null : Math.max(0, d.score - 5), weight: 20, reason: "—" },
+          { key: "business", score: 60, weight: 15, reason: "business" },
+        ]
+      ).map((c) => ({
+        ...c,
+        label: c.key,
+        effectiveWeight: c.score === null ? 0 : c.weight,
+        inputs: {},
+        reference: "previous 30 days",
+        signals: [],
+      })),
       churnRisk: d.churnRisk ?? 20,
       churnHorizonDays: 90,
       churnDrivers: d.drivers ?? [],
@@ -162,16 +179,19 @@ beforeAll(async () => {
       score: 80 - daysAgo,
       churnRisk: 10,
       drivers: [{ driver: "nps", contribution: 10, reason: "NPS of 10" }],
+      engagementNull: daysAgo === 8,
       components:
         daysAgo === 0
           ? [
               { key: "productUsage", score: 90, weight: 40, reason: "logins up 12% vs the previous 30 days" },
               { key: "support", score: 70, weight: 25, reason: "2 tickets, none urgent" },
+              { key: "engagement", score: null, weight: 20, reason: "no engagement data" },
             ]
-          : [],
+          : undefined,
     })),
   );
-  // Gappy: today 42 (red, churn 75), 9 days ago 45, 45 days ago 60: trend7 = −3, trend30 = none.
+  // Gappy: today 42 (red, churn 75), 9 days ago 45, 45 days ago 60: no score exactly 7 or 30 days
+  // before the latest, so no trend (the scoring's definition: model.ts healthTrend).
   await insertScores(gappy.id, [
     {
       daysAgo: 0,
@@ -241,7 +261,7 @@ describe("portfolio.list", () => {
     expect(r?.accountManagers.map((m) => m.employeeId)).toEqual([amEmployeeId]);
 
     const g = rows.find((x) => x.tenantId === gappy.id);
-    expect(g).toMatchObject({ score: 42, band: "red", trend7: -3, trend30: null, arrMinor: 600_000n });
+    expect(g).toMatchObject({ score: 42, band: "red", trend7: null, trend30: null, arrMinor: 600_000n });
     expect(g?.renewalDate).toEqual(dayIn(30));
     expect(g?.topDriver).toEqual({ driver: "low_nps", contribution: 45, reason: "NPS −40 in the last 90 days" });
 
@@ -257,7 +277,8 @@ describe("portfolio.list", () => {
     expect(await list("churnRisk", "desc")).toEqual([gappy.name, rising.name, unscored.name]);
     expect(await list("arr", "desc")).toEqual([rising.name, gappy.name, unscored.name]);
     expect(await list("renewal", "asc")).toEqual([gappy.name, rising.name, unscored.name]);
-    expect(await list("trend", "asc")).toEqual([gappy.name, rising.name, unscored.name]);
+    // Gappy has no score exactly 7 days before its latest: no trend, so last with the unscored (by name).
+    expect(await list("trend", "asc")).toEqual([rising.name, gappy.name, unscored.name]);
     expect(names((await am.api.portfolio.list({ band: "red" })).rows)).toEqual([gappy.name]);
   });
 });
@@ -286,13 +307,35 @@ describe("portfolio charts", () => {
   });
 });
 
+describe("portfolio.overview", () => {
+  it("answers what list, distribution, atRisk and renewals answer, from one read", async () => {
+    for (const view of [
+      { scope: "all" as const, sort: "churnRisk" as const, dir: "desc" as const },
+      { sort: "trend" as const, band: "red" as const },
+      { search: "rising" },
+    ]) {
+      const overview = await am.api.portfolio.overview(view);
+      const list = await am.api.portfolio.list(view);
+      const { scope, ...distribution } = await am.api.portfolio.distribution({ scope: view.scope });
+      expect(overview.scope).toBe(list.scope);
+      expect(overview.scope).toBe(scope);
+      expect(overview.rows).toEqual(list.rows);
+      expect(overview.distribution).toEqual(distribution);
+      expect(overview.atRisk).toEqual((await am.api.portfolio.atRisk({ scope: view.scope })).rows);
+      expect(overview.renewals).toEqual((await am.api.portfolio.renewals({ scope: view.scope })).points);
+    }
+  });
+});
+
 describe("one tenant", () => {
   it("returns the latest components with reasons, drivers by contribution, history and activity", async () => {
     const t = await am.api.portfolio.tenant({ tenantId: rising.id });
     expect(t.row.score).toBe(80);
-    expect(t.components.map((c) => [c.key, c.weight, c.reason])).toEqual([
-      ["productUsage", 40, "logins up 12% vs the previous 30 days"],
-      ["support", 25, "2 tickets, none urgent"],
+    // A component without data stays null ("no data"), not 0.
+    expect(t.components.map((c) => [c.key, c.score, c.weight, c.effectiveWeight, c.reason])).toEqual([
+      ["productUsage", 90, 40, 40, "logins up 12% vs the previous 30 days"],
+      ["support", 70, 25, 25, "2 tickets, none urgent"],
+      ["engagement", null, 20, 0, "no engagement data"],
     ]);
     const g = await am.api.portfolio.tenant({ tenantId: gappy.id });
     expect(g.churnDrivers.map((d) => d.driver)).toEqual(["low_nps", "usage_decline"]);
@@ -303,6 +346,8 @@ describe("one tenant", () => {
     const history = await am.api.portfolio.scoreHistory({ tenantId: rising.id, from: dayIn(-9), to: dayIn(0) });
     expect(history).toHaveLength(10);
     expect(history[0]).toMatchObject({ score: 71, productUsage: 71, support: 76, engagement: 66, business: 60 });
+    // 8 days ago engagement had no data: a gap (null), not a value.
+    expect(history[1]).toMatchObject({ score: 72, productUsage: 72, engagement: null, business: 60 });
     expect(history.at(-1)?.day).toEqual(dayIn(0));
     expect(await trpcCode(am.api.portfolio.scoreHistory({ tenantId: rising.id, from: dayIn(0), to: dayIn(-1) }))).toBe(
       "BAD_REQUEST",

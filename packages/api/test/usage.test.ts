@@ -3,6 +3,7 @@
  * fake writer), then the real path — procedure calls of a member through tenantProcedure and the
  * `usage.page` beacon — written to adm_product_usage_events in the real database.
  */
+import { randomUUID } from "node:crypto";
 import {
   insertUsageEvents,
   LoginThrottle,
@@ -164,11 +165,11 @@ describe("recording from the API (real database)", () => {
       db.productUsageEvent.findMany({ where: { userId }, orderBy: { time: "asc" } }),
     );
 
-  it("records a member's successful procedure calls and page views, in one batch after flush", async () => {
+  it("records a member's successful mutations and page views, in one batch after flush", async () => {
     const recorder = UsageRecorder.forPrisma(testPrisma(), { flushIntervalMs: 60_000 });
     const api = await callerFor(world.users.dispatcherA.email, recorder);
-    await api.vehicle.list({});
-    await api.vehicle.list({});
+    await api.conversation.markRead({ driverId: randomUUID() });
+    await api.conversation.markRead({ driverId: randomUUID() });
     // A refused call (a dispatcher may not manage members) records nothing.
     expect(await trpcCode(api.member.invite({ email: "x@example.com", roleIds: [] } as never))).not.toBe("OK");
     expect(await api.usage.page({ path: `/vehicles/${world.a.vehicle.id}?tab=history` })).toEqual({ recorded: true });
@@ -178,10 +179,20 @@ describe("recording from the API (real database)", () => {
     await recorder.flush();
     const rows = await stored(world.users.dispatcherA.id);
     expect(rows.map((r) => [r.feature, r.kind, r.tenantId])).toEqual([
-      ["vehicle.list", "procedure", world.a.tenant.id],
-      ["vehicle.list", "procedure", world.a.tenant.id],
+      ["conversation.markRead", "procedure", world.a.tenant.id],
+      ["conversation.markRead", "procedure", world.a.tenant.id],
       ["page:/vehicles/:id", "page", world.a.tenant.id],
     ]);
+  });
+
+  it("records no queries: polling (refetchInterval) is not use", async () => {
+    const recorder = new UsageRecorder(async () => {}, { flushIntervalMs: 60_000 });
+    const api = await callerFor(world.users.dispatcherA.email, recorder);
+    for (let i = 0; i < 5; i++) {
+      await api.vehicle.list({});
+      await api.conversation.outbox({});
+    }
+    expect(recorder.stats).toMatchObject({ recorded: 0, buffered: 0 });
   });
 
   it("does not record visiting staff, and rate-limits the page beacon per session", async () => {

@@ -325,9 +325,16 @@ describe("dailyScanBounds", () => {
         { tenantId: "b", timeZone: "Pacific/Kiritimati" }, // UTC+14: its Monday began at 10:00Z Sunday
       ],
     });
-    expect(lo.getTime()).toBeLessThanOrEqual(at("2026-10-24T22:00:00Z").getTime());
-    expect(hi.getTime()).toBeGreaterThanOrEqual(at("2026-10-25T23:00:00Z").getTime());
-    expect(hi.getTime() - lo.getTime()).toBeLessThan(3 * 86_400_000);
+    // Exactly: Paris's Sunday starts at 22:00Z Saturday (CEST); Kiritimati's Monday ends at 10:00Z Monday.
+    expect(lo).toEqual(at("2026-10-24T22:00:00Z"));
+    expect(hi).toEqual(at("2026-10-26T10:00:00Z"));
+    // The 25-hour day itself: Paris's Sunday ends at 23:00Z (CET).
+    const paris = dailyScanBounds({
+      from: at("2026-10-25T12:00:00Z"),
+      to: at("2026-10-25T13:00:00Z"),
+      tenants: [{ tenantId: "a", timeZone: "Europe/Paris" }],
+    });
+    expect([paris.lo, paris.hi]).toEqual([at("2026-10-24T22:00:00Z"), at("2026-10-25T23:00:00Z")]);
   });
 });
 

@@ -9,7 +9,7 @@ import { testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
 import { EXPLORER_METRICS, type ExploreRequest, type ExploreResult, ZExploreResult } from "@fleetcore/validators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { explorerSourceSql } from "../src/analytics/explorerSql";
-import { DomainError, explore, explorerBucket, explorerLocalDay } from "../src/index";
+import { DomainError, explore, explorerBucket, explorerLocalDay, explorerPreviousFrom } from "../src/index";
 
 afterAll(() => disconnectAll());
 
@@ -154,6 +154,27 @@ describe("explorer buckets", () => {
     expect(explorerBucket(z("2030-01-01T00:00:00"), z("2030-01-11T00:00:00"), "auto", "day")).toBe("day");
     expect(explorerBucket(z("2030-01-01T00:00:00"), z("2030-01-11T00:00:00"), "hour", "day")).toBe("day");
     expect(explorerBucket(z("2028-01-01T00:00:00"), z("2031-01-01T00:00:00"), "day", "day")).toBe("week");
+  });
+
+  it("compares a period holding a DST change with the same number of local days (Europe/Paris, 25 Oct)", () => {
+    const at = (iso: string) => new Date(iso);
+    // Sun 25 Oct … Sat 31 Oct 2026 in Paris: 7 local days, 169 real hours (clocks go back on the 25th).
+    const from = at("2026-10-24T22:00:00Z"); // 25 Oct 00:00 CEST
+    const to = at("2026-10-31T23:00:00Z"); // 1 Nov 00:00 CET
+    // The previous 7 local days start at 18 Oct 00:00 CEST — not an hour earlier (17 Oct 23:00).
+    for (const bucket of ["day", "week", "month"] as const) {
+      expect(explorerPreviousFrom(from, to, bucket, "Europe/Paris")).toEqual(at("2026-10-17T22:00:00Z"));
+    }
+    // The other way: a period after the change compared with one holding it.
+    expect(explorerPreviousFrom(at("2026-10-31T23:00:00Z"), at("2026-11-07T23:00:00Z"), "day", "Europe/Paris")).toEqual(
+      at("2026-10-24T22:00:00Z"),
+    );
+    // Hour buckets compare the same number of real hours.
+    expect(explorerPreviousFrom(from, to, "hour", "Europe/Paris")).toEqual(at("2026-10-17T21:00:00Z"));
+    // UTC: plain subtraction.
+    expect(explorerPreviousFrom(at("2026-10-25T00:00:00Z"), at("2026-11-01T00:00:00Z"), "day", "UTC")).toEqual(
+      at("2026-10-18T00:00:00Z"),
+    );
   });
 
   it("finds local days (ceil: the first day starting at or after)", () => {

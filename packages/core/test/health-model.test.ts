@@ -211,8 +211,8 @@ describe("missing data", () => {
     // (25·48 + 20·66 + 15·65) / 60 = 58.25 → 58; support now weighs 25/60 = 41.67%
     expect(r.score).toBe(58);
     expect(component(r, "support").effectiveWeight).toBe(41.67);
-    // The column cannot be null: a neutral 50 is stored, the JSON says null.
-    expect(r.columns.productUsage).toBe(50);
+    // The column says what the JSON says: no data.
+    expect(r.columns.productUsage).toBeNull();
   });
 
   it("a signal without data is left out of its component (no vehicle allowance)", () => {

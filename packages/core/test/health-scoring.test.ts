@@ -395,3 +395,30 @@ describe("scoreHistory", () => {
     expect(history).toMatchObject({ rows: 30_000, tenants: 1000 });
   });
 });
+
+describe("MRR across a currency switch", () => {
+  it("reads the tenant's main currency, so a switch at one instant is not churn", async () => {
+    const switched = await tenant("Currency Switch");
+    const at = before(10);
+    // The same instant and created_at: the row order must not matter.
+    await testOwnerPrisma().bilMrrChange.createMany({
+      data: [
+        { tenantId: switched, occurredAt: before(200), fromMrrMinor: 0, toMrrMinor: 12_000, currency: "USD" },
+        { tenantId: switched, occurredAt: at, fromMrrMinor: 0, toMrrMinor: 11_000, currency: "EUR", createdAt: at },
+        { tenantId: switched, occurredAt: at, fromMrrMinor: 12_000, toMrrMinor: 0, currency: "USD", createdAt: at },
+      ],
+    });
+    await scoreTenants(testPrisma(), { day: DAY, tenantIds: [switched], notify: false });
+    const row = await testOwnerPrisma().tenantHealthScore.findUniqueOrThrow({
+      where: { tenantId_day: { tenantId: switched, day: new Date(dayMs) } },
+    });
+    const business = ZHealthComponent.array()
+      .parse(row.components)
+      .find((c) => c.key === "business");
+    // 11,000 EUR now vs 12,000 USD 90 days ago: not comparable without exchange rates → no ARR trend,
+    // rather than MRR 0 (a churned customer).
+    expect(business?.signals.find((s) => s.key === "arrTrend")?.score).toBeNull();
+    const drivers = Array.isArray(row.churnDrivers) ? row.churnDrivers : [];
+    expect(JSON.stringify(drivers)).not.toMatch(/MRR|revenue|ARR/i);
+  });
+});

@@ -35,21 +35,36 @@ export type DbScope =
 /** Interactive-transaction limits: wait ≤ 5 s for a connection, run ≤ 30 s. */
 const TX_OPTIONS = { maxWait: 5_000, timeout: 30_000 } as const;
 
+/** Options of {@link withScope}. */
+export interface WithScopeOptions {
+  /** How long the transaction may run, ms (default 30 s): batch jobs (the activity rollup) need longer. */
+  timeoutMs?: number;
+}
+
 /**
  * Runs `fn` in a transaction scoped to `scope` and returns its result (commit), or rethrows its
  * error (rollback).
+ * @param opts.timeoutMs the transaction's run-time limit, ms (default 30 s; the connection wait stays 5 s)
  * @example await withScope(prisma, { kind: "tenant", tenantId }, (db) => db.vehicle.findMany())
  */
-export async function withScope<T>(prisma: PrismaClient, scope: DbScope, fn: (db: Db) => Promise<T>): Promise<T> {
+export async function withScope<T>(
+  prisma: PrismaClient,
+  scope: DbScope,
+  fn: (db: Db) => Promise<T>,
+  opts: WithScopeOptions = {},
+): Promise<T> {
   const tenantId = scope.kind === "tenant" ? scope.tenantId : "";
   const userId = ("userId" in scope ? scope.userId : null) ?? "";
-  return prisma.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true),
-                                set_config('app.user_id', ${userId}, true),
-                                set_config('app.scope', ${scope.kind}, true),
-                                set_config('jit', 'off', true)`;
-    return fn(tx);
-  }, TX_OPTIONS);
+  return prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true),
+                                  set_config('app.user_id', ${userId}, true),
+                                  set_config('app.scope', ${scope.kind}, true),
+                                  set_config('jit', 'off', true)`;
+      return fn(tx);
+    },
+    opts.timeoutMs === undefined ? TX_OPTIONS : { ...TX_OPTIONS, timeout: opts.timeoutMs },
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isValidTimeZone } from "./timeZones";
 
 /**
  * The analyst chart explorer (issue 8, "Analyst chart explorer"): a catalog of metrics over the
@@ -288,16 +289,6 @@ export function explorerMetric(id: string): ExplorerMetric | undefined {
   return EXPLORER_METRICS.find((m) => m.id === id);
 }
 
-/** True when `name` is an IANA time zone this runtime knows. */
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Input of `explorer.query`: 1–6 metrics, a grouping, optional tenants (≤ 200; vehicle and driver
  * grouping need exactly one), the period [from, to) (Dates or ISO strings, ≤ {@link EXPLORER_MAX_DAYS}
@@ -317,7 +308,7 @@ export const ZExploreRequest = z
     to: z.coerce.date<Date | string>(),
     bucket: ZExplorerBucketChoice.default("auto"),
     compare: z.boolean().default(false),
-    timezone: z.string().min(1).max(64).refine(isTimeZone, { message: "unknown time zone" }).default("UTC"),
+    timezone: z.string().min(1).max(64).refine(isValidTimeZone, { message: "unknown time zone" }).default("UTC"),
     topN: z.number().int().min(1).max(25).default(EXPLORER_DEFAULT_TOP_N),
   })
   .refine((r) => r.from < r.to, { path: ["to"], message: "the period must end after it starts" })
@@ -385,20 +376,3 @@ export const ZExploreResult = z.object({
 });
 /** The explorer's answer. */
 export type ExploreResult = z.infer<typeof ZExploreResult>;
-
-/** Output of `explorer.catalog`. */
-export const ZExplorerCatalog = z.array(
-  z.object({
-    id: z.string(),
-    label: z.string(),
-    unit: z.string(),
-    category: z.enum(["activity", "fleet", "messages", "support", "health"]),
-    source: z.enum(EXPLORER_SOURCES),
-    kind: z.enum(["count", "gauge"]),
-    aggregation: z.enum(["sum", "avg", "max", "last", "median"]),
-    combine: z.enum(["sum", "avg", "max", "median"]),
-    finestBucket: z.enum(["hour", "day"]),
-    groupBys: z.array(ZExplorerGroupBy).readonly(),
-    description: z.string(),
-  }),
-);

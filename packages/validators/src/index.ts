@@ -23,3 +23,4 @@ export * from "./replay";
 export * from "./support";
 export * from "./supportMetrics";
 export * from "./tenant";
+export * from "./timeZones";

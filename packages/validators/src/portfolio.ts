@@ -10,6 +10,7 @@
  * as SQL `date` columns are read.
  */
 import { z } from "zod";
+import { ZHealthComponent } from "./health";
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
@@ -172,19 +173,11 @@ export type PortfolioRenewals = z.infer<typeof ZPortfolioRenewals>;
 export const ZPortfolioTenantRequest = z.object({ tenantId: z.uuid() });
 export type PortfolioTenantRequest = z.input<typeof ZPortfolioTenantRequest>;
 
-/** A component of the score as the daily scoring stored it (`components` JSON). */
-export const ZPortfolioComponent = z.object({
-  /** productUsage, support, engagement or business. */
-  key: z.string(),
-  score: z.number(),
-  /** Weight in the profile (percent of the total). */
-  weight: z.number(),
-  /** Why, e.g. "logins down 42% vs the previous 30 days". */
-  reason: z.string(),
-  inputs: z.record(z.string(), z.unknown()).nullable(),
-  /** What it was normalised against (its own history or a target). */
-  reference: z.unknown().nullable(),
-});
+/**
+ * A component of the score as the daily scoring stored it (`components` JSON): {@link ZHealthComponent},
+ * `score` null when the component had no data (left out; `effectiveWeight` 0).
+ */
+export const ZPortfolioComponent = ZHealthComponent;
 export type PortfolioComponent = z.infer<typeof ZPortfolioComponent>;
 
 /** `portfolio.tenant`: the portfolio row of the tenant plus its latest score's components and all drivers. */
@@ -205,15 +198,18 @@ export const ZPortfolioRangeRequest = z
   });
 export type PortfolioRangeRequest = z.input<typeof ZPortfolioRangeRequest>;
 
-/** One day of `portfolio.scoreHistory`: the score, its band, the four components and the churn risk. */
+/**
+ * One day of `portfolio.scoreHistory`: the score, its band, the four components (null: no data that
+ * day — a gap in the chart, not the stored placeholder 50) and the churn risk.
+ */
 export const ZPortfolioScorePoint = z.object({
   day: z.date(),
   score: z.number().int(),
   band: ZPortfolioBand,
-  productUsage: z.number().int(),
-  support: z.number().int(),
-  engagement: z.number().int(),
-  business: z.number().int(),
+  productUsage: z.number().int().nullable(),
+  support: z.number().int().nullable(),
+  engagement: z.number().int().nullable(),
+  business: z.number().int().nullable(),
   churnRisk: z.number().int(),
 });
 export type PortfolioScorePoint = z.infer<typeof ZPortfolioScorePoint>;
@@ -293,3 +289,26 @@ export type PortfolioTask = z.infer<typeof ZPortfolioTask>;
 /** Input of `portfolio.tasks.complete`. */
 export const ZCompletePortfolioTaskRequest = z.object({ taskId: z.uuid() });
 export type CompletePortfolioTaskRequest = z.input<typeof ZCompletePortfolioTaskRequest>;
+
+/**
+ * Input of `portfolio.overview` (the portfolio page in one call): the table's view (scope, sort,
+ * band, search) and the at-risk list's length and optional churn-risk threshold.
+ */
+export const ZPortfolioOverviewRequest = ZPortfolioListRequest.extend({
+  atRiskLimit: z.number().int().min(1).max(200).default(10),
+  threshold: z.number().int().min(0).max(100).optional(),
+});
+export type PortfolioOverviewRequest = z.input<typeof ZPortfolioOverviewRequest>;
+
+/**
+ * `portfolio.overview`: what `list`, `distribution`, `atRisk` and `renewals` answer, from one read of
+ * the portfolio. The table honours `band` and `search`; the three panels cover the whole scope.
+ */
+export const ZPortfolioOverview = z.object({
+  scope: ZPortfolioScope,
+  rows: z.array(ZPortfolioRow),
+  distribution: ZPortfolioDistribution.omit({ scope: true }),
+  atRisk: z.array(ZPortfolioRow),
+  renewals: z.array(ZPortfolioRenewalPoint),
+});
+export type PortfolioOverview = z.infer<typeof ZPortfolioOverview>;

@@ -71,6 +71,7 @@ async function seedDecline(name: string) {
         supportScore: Math.round(80 - 30 * f(i)),
         engagementScore: Math.round(70 - 40 * f(i)),
         businessScore: 60,
+        // As the scoring stores them (ZHealthComponent: label, effectiveWeight, signals).
         components: [
           {
             key: "productUsage",
@@ -97,7 +98,7 @@ async function seedDecline(name: string) {
             reference: "target",
           },
           { key: "business", score: 60, weight: 15, reason: "payments on time", inputs: {}, reference: "target" },
-        ],
+        ].map((c) => ({ ...c, label: c.key, effectiveWeight: c.weight, signals: [] })),
         churnRisk: Math.round(15 + 60 * f(i)),
         churnHorizonDays: i > 50 ? 30 : 90,
         churnDrivers: [
@@ -145,6 +146,9 @@ describe("account manager screens in Chromium", () => {
       await page.getByRole("button", { name: /Churn risk/ }).click();
       await page.getByRole("button", { name: /Churn risk/ }).click();
       await page.waitForURL(/sort=churnRisk&dir=desc/);
+      const table = page.getByRole("table", { name: "Portfolio" });
+      // Row 0 is the header: the first data row is the tenant (highest churn risk of the manager's tenants).
+      await expect.poll(() => table.getByRole("row").nth(1).getByRole("link").first().textContent()).toBe(name);
 
       await row.getByRole("link", { name }).click();
       await page.waitForURL(`${suite.server.url}/admin/portfolio/${tenant.id}`);
@@ -161,7 +165,7 @@ describe("account manager screens in Chromium", () => {
         .getByText("logins down 58%", { exact: false })
         .waitFor();
       expect(await page.getByRole("region", { name: "Churn risk" }).getByRole("heading").textContent()).toContain(
-        "75 % in 30 days",
+        "75/100 within 30 days",
       );
       await page.getByRole("figure", { name: "Score history" }).locator(".recharts-line").first().waitFor();
       await page.getByRole("figure", { name: "Logins per day" }).locator(".recharts-line").first().waitFor();

@@ -15,7 +15,7 @@ import {
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useMemo, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
-import { ChartPanel, Kpi } from "../components/analytics";
+import { bucketFormatter, ChartPanel, Kpi } from "../components/analytics";
 import { useSignedIn } from "../components/Guards";
 import { DataTable, ErrorAlert } from "../components/ui";
 import { todayInputValue } from "../lib/format";
@@ -74,18 +74,6 @@ function dateInputValue(d: Date): string {
 
 function isBucket(value: string | null): value is MessageAnalyticsBucket {
   return (MESSAGE_ANALYTICS_BUCKETS as readonly string[]).includes(value ?? "");
-}
-
-/** A bucket's start as its label, in the tenant's time zone. */
-function bucketFormatter(bucket: MessageAnalyticsBucket, timeZone: string): (d: Date) => string {
-  const options: Intl.DateTimeFormatOptions =
-    bucket === "hour"
-      ? { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }
-      : bucket === "month"
-        ? { month: "short", year: "numeric" }
-        : { month: "short", day: "numeric" };
-  const format = new Intl.DateTimeFormat(undefined, { ...options, timeZone });
-  return bucket === "week" ? (d) => `Week of ${format.format(d)}` : (d) => format.format(d);
 }
 
 const formatRate = (r: number | null | undefined) => (r === null || r === undefined ? "—" : percent.format(r));

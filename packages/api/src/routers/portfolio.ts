@@ -13,6 +13,7 @@ import {
   listTenantTasks,
   portfolioAtRisk,
   portfolioDistribution,
+  portfolioOverview,
   portfolioRenewals,
   tenantActivity,
   tenantScoreHistory,
@@ -27,6 +28,8 @@ import {
   ZPortfolioDistribution,
   ZPortfolioList,
   ZPortfolioListRequest,
+  ZPortfolioOverview,
+  ZPortfolioOverviewRequest,
   ZPortfolioRangeRequest,
   ZPortfolioRenewals,
   ZPortfolioScopeRequest,
@@ -54,6 +57,12 @@ export const portfolioRouter = router({
     .input(ZPortfolioListRequest)
     .output(ZPortfolioList)
     .query(({ ctx, input }) => listPortfolio(ctx.db, viewerOf(ctx), input)),
+
+  /** The portfolio page in one read: the table plus the distribution, at-risk and renewal panels. */
+  overview: staffRead
+    .input(ZPortfolioOverviewRequest)
+    .output(ZPortfolioOverview)
+    .query(({ ctx, input }) => portfolioOverview(ctx.db, viewerOf(ctx), input)),
 
   /** Score histogram (10-point bins, split by band) and counts per band. */
   distribution: staffRead

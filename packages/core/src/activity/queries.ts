@@ -21,7 +21,13 @@
  * `getTimescaleStatus(db).tslFeatures` is left for when the licence is present.
  */
 import type { Db } from "@fleetcore/db";
-import { MESSAGE_RESPONSE_WINDOW_S } from "../messaging/analytics";
+import { localDay, nextDay, startOfLocalDay } from "../billing/usage";
+import {
+  MESSAGE_RESPONSE_WINDOW_S,
+  messageIsReplySql,
+  messageThreadStartSql,
+  messageTurnsCte,
+} from "../messaging/analytics";
 import { MIN_STOP_DURATION_S, TRIP_SPEED_THRESHOLD_KPH } from "../telemetry/replay";
 
 /** A tenant the rollup covers, with the IANA zone its days are counted in. */
@@ -197,29 +203,18 @@ WITH tenants AS (
 ), msrc AS (
   -- Messages with 24 h of context either side: threads need the turn before, answers come later.
   SELECT m.id, m.time, m.tenant_id, m.conversation_id, m.direction, m.status,
-         (m.direction = 'outbound' AND m.status <> 'blocked' AND m.sent_by_user_id IS NOT NULL) AS is_reply
+         ${messageIsReplySql("m")} AS is_reply
     FROM msg_messages m
    WHERE m.tenant_id = ANY($1::uuid[])
      AND m.time >= $5::timestamptz - interval '${MESSAGE_RESPONSE_WINDOW_S} seconds'
      AND m.time < $6::timestamptz + interval '${MESSAGE_RESPONSE_WINDOW_S} seconds'
-), turns AS (
-  SELECT s.tenant_id, s.time, s.direction,
-         lag(s.direction) OVER forward AS prev_direction,
-         lag(s.time) OVER forward AS prev_time,
-         min(s.time) FILTER (WHERE s.is_reply) OVER (
-           PARTITION BY s.conversation_id ORDER BY s.time DESC, s.id DESC
-           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_reply_at
-    FROM msrc s
-   WHERE s.direction = 'inbound' OR s.is_reply
-  WINDOW forward AS (PARTITION BY s.conversation_id ORDER BY s.time, s.id)
-), responses AS (
+), ${messageTurnsCte("msrc", "s.tenant_id")}, responses AS (
   SELECT t.tenant_id, (t.time AT TIME ZONE te.tz)::date AS day,
          round(percentile_cont(0.5) WITHIN GROUP (
            ORDER BY extract(epoch FROM t.next_reply_at - t.time)::float8))::int AS median_response_s
     FROM turns t JOIN tenants te ON te.tenant_id = t.tenant_id
-   WHERE t.direction = 'inbound' AND t.time >= $5::timestamptz AND t.time < $6::timestamptz
-     AND (t.prev_direction IS DISTINCT FROM 'inbound'
-          OR t.prev_time < t.time - interval '${MESSAGE_RESPONSE_WINDOW_S} seconds')
+   WHERE t.time >= $5::timestamptz AND t.time < $6::timestamptz
+     AND ${messageThreadStartSql("t", `interval '${MESSAGE_RESPONSE_WINDOW_S} seconds'`)}
      AND t.next_reply_at <= t.time + interval '${MESSAGE_RESPONSE_WINDOW_S} seconds'
    GROUP BY 1, 2
 ), msgs AS (
@@ -373,46 +368,19 @@ ON CONFLICT (tenant_id, period_start) DO UPDATE
         excluded.features_used, excluded.feature_count, excluded.seats_used, excluded.seats_plan,
         excluded.vehicles_plan)`;
 
-const DAY_MS = 86_400_000;
-const BOUND_SLACK_MS = 3 * 3_600_000;
-
-/** "YYYY-MM-DD" of `at` in `timeZone`. */
-function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
-}
-
-/** Offset of `timeZone` from UTC at `at`, ms (local wall time − UTC). */
-function offsetMs(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(at);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const wall = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-  return wall - Math.floor(at.getTime() / 1000) * 1000;
-}
-
 /**
  * The instants that bound every tenant-local day overlapping [from, to) in every zone of `tenants`:
- * lo = the earliest local midnight starting such a day, hi = the latest local midnight ending one.
- * Computed from each zone's offset at `from` and `to`, with three hours of slack each side (a DST
- * change between `from` and a day's midnight moves that midnight by an hour or less), so the bounds
- * always contain the days the SQL derives itself.
+ * lo = the earliest local midnight starting such a day, hi = the latest local midnight ending one —
+ * exactly the `day_start` / `day_end` the SQL derives (`day::timestamp AT TIME ZONE tz`), DST included.
  */
 export function dailyScanBounds(range: RollupRange): { lo: Date; hi: Date } {
   let lo = range.from.getTime();
   let hi = range.to.getTime();
   for (const timeZone of new Set(range.tenants.map((t) => t.timeZone))) {
-    const firstDay = Date.parse(`${localDate(range.from, timeZone)}T00:00:00Z`);
-    const lastDay = Date.parse(`${localDate(new Date(range.to.getTime() - 1), timeZone)}T00:00:00Z`);
-    lo = Math.min(lo, firstDay - offsetMs(range.from, timeZone) - BOUND_SLACK_MS);
-    hi = Math.max(hi, lastDay + DAY_MS - offsetMs(range.to, timeZone) + BOUND_SLACK_MS);
+    const firstDay = localDay(range.from, timeZone);
+    const lastDay = localDay(new Date(range.to.getTime() - 1), timeZone);
+    lo = Math.min(lo, startOfLocalDay(firstDay, timeZone).getTime());
+    hi = Math.max(hi, startOfLocalDay(nextDay(lastDay), timeZone).getTime());
   }
   return { lo: new Date(lo), hi: new Date(hi) };
 }

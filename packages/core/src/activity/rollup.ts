@@ -17,7 +17,8 @@
  * that does not get it stops (another is rolling up), so several server processes may schedule the
  * job. {@link backfillActivity} waits for the same lock.
  */
-import type { Db, PrismaClient } from "@fleetcore/db";
+import { type Db, type PrismaClient, withScope } from "@fleetcore/db";
+import { usableTimeZone } from "@fleetcore/validators";
 import { DomainError } from "../errors";
 import { type ActivityRollupQueries, apacheActivityQueries, type RollupTenant } from "./queries";
 
@@ -31,7 +32,7 @@ export const ACTIVITY_LATE_WINDOW_MS = 48 * HOUR_MS;
 /** Default most time one chunk (transaction) of a catch-up covers beyond the late window. */
 export const ACTIVITY_MAX_CHUNK_MS = 7 * DAY_MS;
 /** A chunk's transaction may run this long (withScope's 30 s is too short for a 1,000-tenant backfill week). */
-const ROLLUP_TX_TIMEOUT_MS = 10 * 60_000;
+const ROLLUP_TX = { timeoutMs: 10 * 60_000 };
 
 /** Options shared by {@link runActivityRollup} and {@link backfillActivity}. */
 export interface ActivityRollupOptions {
@@ -60,45 +61,22 @@ export interface ActivityRollupResult {
   dailyUpserted: number;
 }
 
-/**
- * Runs `fn` in one transaction in the `system` scope (the rollup tables are provider-only under RLS),
- * with a longer timeout than `withScope`'s 30 s.
- */
-async function inSystemTransaction<T>(prisma: PrismaClient, fn: (db: Db) => Promise<T>): Promise<T> {
-  return prisma.$transaction(
-    async (tx) => {
-      await tx.$executeRaw`SELECT set_config('app.tenant_id', '', true), set_config('app.user_id', '', true),
-                                  set_config('app.scope', 'system', true)`;
-      return fn(tx);
-    },
-    { maxWait: 10_000, timeout: ROLLUP_TX_TIMEOUT_MS },
-  );
-}
-
 function lockKey(job: string): string {
   return `adm_rollup_watermarks:${job}`;
-}
-
-/** `name` when this runtime knows it as an IANA time zone, else UTC (a bad setting must not stop the job). */
-function usableTimeZone(name: string | null | undefined): string {
-  if (!name) return "UTC";
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: name });
-    return name;
-  } catch {
-    return "UTC";
-  }
 }
 
 /**
  * The tenants whose activity is measured: not deleted, and not the seed's modelled demo portfolio
  * (`metadata.demoPortfolio = true`, prisma/seed/portfolio.ts: their history is generated, and a
- * measured zero would overwrite it), each with its usable time zone.
+ * measured zero would overwrite it), each with its usable time zone: the stored one when both this
+ * runtime (Intl) and PostgreSQL (pg_timezone_names — the SQL casts `AT TIME ZONE` with it) know it,
+ * else UTC, so one tenant's bad setting cannot fail the whole set-based statement.
  */
 export async function listRollupTenants(db: Db, tenantIds?: readonly string[]): Promise<RollupTenant[]> {
   const rows = await db.$queryRawUnsafe<{ id: string; timezone: string | null }[]>(
-    `SELECT t.id::text AS id, t.timezone
+    `SELECT t.id::text AS id, z.name AS timezone
        FROM adm_tenants t
+       LEFT JOIN (SELECT name FROM pg_timezone_names) z ON z.name = t.timezone
       WHERE t.deleted_at IS NULL
         AND NOT coalesce(t.metadata @> '{"demoPortfolio": true}'::jsonb, false)
         AND ($1::uuid[] IS NULL OR t.id = ANY($1::uuid[]))
@@ -166,23 +144,28 @@ export async function runActivityRollup(
     dailyUpserted: 0,
   };
   for (;;) {
-    const step = await inSystemTransaction(prisma, async (db) => {
-      const [lock] = await db.$queryRawUnsafe<{ ok: boolean }[]>(
-        "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS ok",
-        lockKey(job),
-      );
-      if (!lock?.ok) return null;
-      const watermark = await readRollupWatermark(db, job);
-      const base = watermark && watermark < now ? watermark : new Date(now.getTime());
-      const from = new Date((watermark ? base.getTime() : now.getTime()) - lateMs);
-      const to = new Date(Math.min(now.getTime(), base.getTime() + chunkMs));
-      const tenants = await listRollupTenants(db, opts.tenantIds);
-      const range = { from, to, tenants };
-      const hourly = await queries.fleetHourly(db, range);
-      const daily = await queries.dailyActivity(db, range);
-      await writeWatermark(db, job, range.to);
-      return { from, to: range.to, tenants: tenants.length, hourly, daily };
-    });
+    const step = await withScope(
+      prisma,
+      { kind: "system" },
+      async (db) => {
+        const [lock] = await db.$queryRawUnsafe<{ ok: boolean }[]>(
+          "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS ok",
+          lockKey(job),
+        );
+        if (!lock?.ok) return null;
+        const watermark = await readRollupWatermark(db, job);
+        const base = watermark && watermark < now ? watermark : new Date(now.getTime());
+        const from = new Date((watermark ? base.getTime() : now.getTime()) - lateMs);
+        const to = new Date(Math.min(now.getTime(), base.getTime() + chunkMs));
+        const tenants = await listRollupTenants(db, opts.tenantIds);
+        const range = { from, to, tenants };
+        const hourly = await queries.fleetHourly(db, range);
+        const daily = await queries.dailyActivity(db, range);
+        await writeWatermark(db, job, range.to);
+        return { from, to: range.to, tenants: tenants.length, hourly, daily };
+      },
+      ROLLUP_TX,
+    );
     if (!step) return result;
     result.ran = true;
     result.from ??= step.from;
@@ -233,16 +216,21 @@ export async function backfillActivity(
   };
   for (let start = period.from.getTime(); start < period.to.getTime(); start += chunkMs) {
     const range = { from: new Date(start), to: new Date(Math.min(period.to.getTime(), start + chunkMs)) };
-    const step = await inSystemTransaction(prisma, async (db) => {
-      await db.$queryRawUnsafe(
-        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))::text",
-        lockKey(ACTIVITY_ROLLUP_JOB),
-      );
-      const tenants = await listRollupTenants(db, opts.tenantIds);
-      const hourly = await queries.fleetHourly(db, { ...range, tenants });
-      const daily = await queries.dailyActivity(db, { ...range, tenants });
-      return { tenants: tenants.length, hourly, daily };
-    });
+    const step = await withScope(
+      prisma,
+      { kind: "system" },
+      async (db) => {
+        await db.$queryRawUnsafe(
+          "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))::text",
+          lockKey(ACTIVITY_ROLLUP_JOB),
+        );
+        const tenants = await listRollupTenants(db, opts.tenantIds);
+        const hourly = await queries.fleetHourly(db, { ...range, tenants });
+        const daily = await queries.dailyActivity(db, { ...range, tenants });
+        return { tenants: tenants.length, hourly, daily };
+      },
+      ROLLUP_TX,
+    );
     result.chunks++;
     result.tenants = step.tenants;
     result.hourlyUpserted += step.hourly.upserted;

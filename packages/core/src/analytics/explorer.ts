@@ -7,7 +7,6 @@
  */
 import type { Db } from "@fleetcore/db";
 import {
-  EXPLORER_METRICS,
   EXPLORER_OTHER_GROUP,
   type ExploreParams,
   type ExploreRequest,
@@ -20,7 +19,7 @@ import {
   ZExploreRequest,
 } from "@fleetcore/validators";
 import { parseInput } from "../errors";
-import { EXPLORER_BUCKET_INTERVAL, explorerBucket, explorerLocalDay } from "./buckets";
+import { EXPLORER_BUCKET_INTERVAL, explorerBucket, explorerLocalDay, explorerPreviousFrom } from "./buckets";
 import {
   type ExplorerSqlRow,
   type ExplorerTable,
@@ -28,11 +27,6 @@ import {
   explorerSourceSql,
   explorerTable,
 } from "./explorerSql";
-
-/** The explorer's catalog: every metric with its unit, source, kind and aggregation. */
-export function explorerCatalog(): typeof EXPLORER_METRICS {
-  return EXPLORER_METRICS;
-}
 
 const SEGMENT_LABELS: Record<string, string> = { smb: "SMB", mid_market: "Mid-market", enterprise: "Enterprise" };
 const NONE_LABELS: Record<ExplorerGroupBy, string> = {
@@ -98,7 +92,8 @@ export function explorerTotal(metric: ExplorerMetric, values: readonly (number |
  *   series, the rest one "Other" series (combined from their units, not from the groups' values).
  *   Plan = the tenant's current plan (its live subscription's, else its latest's). Driver = the
  *   driver assigned to the fix's vehicle at the fix's time (flt_vehicle_assignments).
- * - **Compare**: the preceding period [from − (to − from), from), same buckets and groups (a group
+ * - **Compare**: the preceding period of the same length ({@link explorerPreviousFrom}: real hours
+ *   for hour buckets, local calendar time for day, week and month buckets), same buckets and groups (a group
  *   only in that period is part of "Other"); its bucket i is reported at the current bucket i's `t`.
  *
  * One SQL statement per source table (plus one for the bucket list and one for group names).
@@ -112,8 +107,7 @@ export async function explore(db: Db, input: ExploreRequest | ExploreParams): Pr
     : "hour";
   const bucket = explorerBucket(q.from, q.to, q.bucket, finest);
   const interval = EXPLORER_BUCKET_INTERVAL[bucket];
-  const lengthMs = q.to.getTime() - q.from.getTime();
-  const prevFrom = q.compare ? new Date(q.from.getTime() - lengthMs) : null;
+  const prevFrom = q.compare ? explorerPreviousFrom(q.from, q.to, bucket, q.timezone) : null;
 
   const buckets = explorerBucketsSql({ bucket, interval, timezone: q.timezone, from: q.from, to: q.to, prevFrom });
   const starts = await db.$queryRawUnsafe<{ prev: boolean; start: Date }[]>(buckets.sql, ...buckets.params);

@@ -4,6 +4,7 @@
  * group — built into one statement per source table.
  */
 import type { ExplorerBucket, ExplorerGroupBy, ExplorerMetric } from "@fleetcore/validators";
+import { TRIP_SPEED_THRESHOLD_KPH } from "../telemetry/replay";
 
 /** A table the explorer reads: the catalog's sources plus raw telemetry for vehicle/driver grouping. */
 export type ExplorerTable = "activity" | "fleet_hourly" | "health" | "positions";
@@ -78,8 +79,8 @@ const TELEMETRY: Record<string, { value: string; weight: string }> = {
   "fleet.distanceM": { value: "coalesce(sum(s.distance_m), 0)::float8", weight: "count(*)::float8" },
   // Moving fixes only, as the hourly rollup's avg_speed_kph.
   "fleet.avgSpeedKph": {
-    value: "(avg(s.speed_kph) FILTER (WHERE s.speed_kph > 3))::float8",
-    weight: "(count(*) FILTER (WHERE s.speed_kph > 3))::float8",
+    value: `(avg(s.speed_kph) FILTER (WHERE s.speed_kph > ${TRIP_SPEED_THRESHOLD_KPH}))::float8`,
+    weight: `(count(*) FILTER (WHERE s.speed_kph > ${TRIP_SPEED_THRESHOLD_KPH}))::float8`,
   },
 };
 

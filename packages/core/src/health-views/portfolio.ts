@@ -8,8 +8,10 @@
  * - the latest score is a per-tenant LATERAL `ORDER BY day DESC LIMIT 1` on the hypertable's
  *   (tenant_id, day) primary key, bounded to the last {@link PORTFOLIO_LATEST_WINDOW_DAYS} days so
  *   TimescaleDB excludes every older chunk (90-day chunks: one or two are touched);
- * - the trend lookups are the same probe 7 and 30 days before the latest day (the nearest day on or
- *   before, at most 7 days earlier), also bounded by constants derived from today: under row-level
+ * - the 7- and 30-day trends are the model's one definition (health/model.ts `healthTrend`, what the
+ *   scoring's alerts use): the latest score minus the score exactly 7 (30) days before the latest
+ *   scored day, null when that day has no score — a point lookup, also bounded by constants derived
+ *   from today: under row-level
  *   security the planner cannot use the bounds relative to the latest day as index conditions
  *   (they are evaluated after the policy), but it does use these, so each probe reads a row or two;
  * - ARR = Σ `mrr_minor` of the tenant's live subscriptions (active, past_due, trialing — as
@@ -20,8 +22,8 @@
  * - open alerts = alerts whose suggested task is open, plus alerts without a task raised in the last
  *   {@link PORTFOLIO_ALERT_OPEN_DAYS} days.
  *
- * "My tenants" = tenants where the employee has a current assignment (start ≤ today < end) in
- * adm_tenant_account_managers. Days are UTC calendar days. Sorting by ARR compares minor units
+ * "My tenants" = tenants where the employee has a current assignment (start ≤ today < end,
+ * {@link currentAccountManagerSql}) in adm_tenant_account_managers. Days are UTC calendar days. Sorting by ARR compares minor units
  * without currency conversion. Needs a provider or system scope (RLS hides all of it from tenants).
  */
 import { type Db, Prisma } from "@fleetcore/db";
@@ -36,6 +38,9 @@ import {
   type PortfolioDistribution,
   type PortfolioList,
   type PortfolioListRequest,
+  type PortfolioOverview,
+  type PortfolioOverviewRequest,
+  type PortfolioRenewalPoint,
   type PortfolioRenewals,
   type PortfolioRow,
   type PortfolioScope,
@@ -43,9 +48,11 @@ import {
   type PortfolioSort,
   ZPortfolioAtRiskRequest,
   ZPortfolioListRequest,
+  ZPortfolioOverviewRequest,
   ZPortfolioScopeRequest,
 } from "@fleetcore/validators";
 import { isoDay, parseInput } from "../crm/shared";
+import { currentAccountManagerSql } from "../health/scoring";
 
 /** Who asks: the provider employee (their id for "mine", their role for the default scope). */
 export interface PortfolioViewer {
@@ -160,7 +167,8 @@ export async function loadPortfolioRows(
   now = new Date(),
 ): Promise<PortfolioRow[]> {
   const today = isoDay(now);
-  const current = Prisma.sql`am.start_date <= ${today}::date AND (am.end_date IS NULL OR am.end_date > ${today}::date)`;
+  // `today` is isoDay's "YYYY-MM-DD": safe as a literal.
+  const current = Prisma.raw(currentAccountManagerSql("am", `'${today}'::date`));
   const mine =
     q.scope === "mine"
       ? Prisma.sql`AND EXISTS (SELECT 1 FROM adm_tenant_account_managers am
@@ -200,15 +208,13 @@ export async function loadPortfolioRows(
         ) l ON true
         LEFT JOIN LATERAL (
           SELECT h.score FROM adm_tenant_health_scores h
-           WHERE h.tenant_id = s.id AND h.day <= l.day - 7 AND h.day > l.day - 14
-             AND h.day <= ${today}::date - 7 AND h.day > ${today}::date - ${window + 14}::int
-           ORDER BY h.day DESC LIMIT 1
+           WHERE h.tenant_id = s.id AND h.day = l.day - 7
+             AND h.day <= ${today}::date - 7 AND h.day > ${today}::date - ${window + 7}::int
         ) w7 ON true
         LEFT JOIN LATERAL (
           SELECT h.score FROM adm_tenant_health_scores h
-           WHERE h.tenant_id = s.id AND h.day <= l.day - 30 AND h.day > l.day - 37
-             AND h.day <= ${today}::date - 30 AND h.day > ${today}::date - ${window + 37}::int
-           ORDER BY h.day DESC LIMIT 1
+           WHERE h.tenant_id = s.id AND h.day = l.day - 30
+             AND h.day <= ${today}::date - 30 AND h.day > ${today}::date - ${window + 30}::int
         ) w30 ON true
         LEFT JOIN adm_health_profiles p ON p.name = l.profile
         LEFT JOIN LATERAL (
@@ -321,24 +327,59 @@ export async function portfolioAtRisk(
   const q = parseInput(ZPortfolioAtRiskRequest, input);
   const scope = defaultPortfolioScope(viewer, q.scope);
   const rows = await loadPortfolioRows(db, viewer, { scope, sort: "churnRisk", dir: "desc" }, now);
-  const atRisk = rows.filter(
-    (r) => r.score !== null && (r.band === "red" || (r.churnRisk ?? 0) >= (q.threshold ?? r.churnRiskThreshold ?? 70)),
-  );
-  atRisk.sort((a, b) => (b.churnRisk ?? 0) - (a.churnRisk ?? 0) || (a.score ?? 0) - (b.score ?? 0));
-  return { scope, rows: atRisk.slice(0, q.limit) };
+  return { scope, rows: atRiskRows(rows, q.threshold, q.limit) };
 }
 
-/** `portfolio.renewals`: bubbles (renewal date × score, ARR as size) of scored tenants with a renewal, soonest first. */
-export async function portfolioRenewals(
-  db: Db,
-  viewer: PortfolioViewer,
-  input: PortfolioScopeRequest,
-  now = new Date(),
-): Promise<PortfolioRenewals> {
-  const q = parseInput(ZPortfolioScopeRequest, input);
-  const scope = defaultPortfolioScope(viewer, q.scope);
-  const rows = await loadPortfolioRows(db, viewer, { scope, sort: "renewal", dir: "asc" }, now);
-  const points = rows.flatMap((r) =>
+/** Portfolio rows sorted in memory as the SQL sorts them: by `sort` and `dir`, nulls last, then name and id. */
+function sortRows(rows: PortfolioRow[], sort: PortfolioSort, dir: "asc" | "desc"): PortfolioRow[] {
+  const key = (r: PortfolioRow): number | string | null => {
+    switch (sort) {
+      case "score":
+        return r.score;
+      case "churnRisk":
+        return r.churnRisk;
+      case "arr":
+        return r.arrMinor === null ? null : Number(r.arrMinor);
+      case "renewal":
+        return r.renewalDate?.getTime() ?? null;
+      case "trend":
+        return r.trend7;
+      case "name":
+        return r.name.toLowerCase();
+    }
+  };
+  const sign = dir === "desc" ? -1 : 1;
+  return [...rows].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    if (x !== y) {
+      if (x === null) return 1;
+      if (y === null) return -1;
+      return (x < y ? -1 : 1) * sign;
+    }
+    const an = a.name.toLowerCase();
+    const bn = b.name.toLowerCase();
+    return an < bn ? -1 : an > bn ? 1 : a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0;
+  });
+}
+
+/** Red or at/above the churn-risk threshold (`threshold`, else the row's profile's, else 70); riskiest first. */
+function atRiskRows(rows: readonly PortfolioRow[], threshold: number | undefined, limit: number): PortfolioRow[] {
+  const atRisk = rows.filter(
+    (r) => r.score !== null && (r.band === "red" || (r.churnRisk ?? 0) >= (threshold ?? r.churnRiskThreshold ?? 70)),
+  );
+  atRisk.sort(
+    (a, b) =>
+      (b.churnRisk ?? 0) - (a.churnRisk ?? 0) ||
+      (a.score ?? 0) - (b.score ?? 0) ||
+      a.name.toLowerCase().localeCompare(b.name.toLowerCase()),
+  );
+  return atRisk.slice(0, limit);
+}
+
+/** Renewal bubbles of scored tenants with a renewal date, soonest first. */
+function renewalPoints(rows: readonly PortfolioRow[]): PortfolioRenewalPoint[] {
+  return sortRows([...rows], "renewal", "asc").flatMap((r) =>
     r.renewalDate && r.score !== null && r.band
       ? [
           {
@@ -353,5 +394,44 @@ export async function portfolioRenewals(
         ]
       : [],
   );
-  return { scope, points };
+}
+
+/**
+ * `portfolio.overview`: the portfolio page in ONE read of {@link loadPortfolioRows} for the scope —
+ * the table (filtered by band and name, sorted as `list` sorts), the score distribution, the at-risk
+ * list and the renewal bubbles (those three over the whole scope, as `distribution`, `atRisk` and
+ * `renewals` answer them).
+ */
+export async function portfolioOverview(
+  db: Db,
+  viewer: PortfolioViewer,
+  input: PortfolioOverviewRequest,
+  now = new Date(),
+): Promise<PortfolioOverview> {
+  const q = parseInput(ZPortfolioOverviewRequest, input);
+  const scope = defaultPortfolioScope(viewer, q.scope);
+  const all = await loadPortfolioRows(db, viewer, { scope, sort: q.sort, dir: q.dir }, now);
+  const needle = q.search?.toLowerCase();
+  const rows = all.filter((r) => (!q.band || r.band === q.band) && (!needle || r.name.toLowerCase().includes(needle)));
+  const { bins, bands, unscored } = scoreDistribution(all);
+  return {
+    scope,
+    rows,
+    distribution: { bins, bands, unscored },
+    atRisk: atRiskRows(all, q.threshold, q.atRiskLimit),
+    renewals: renewalPoints(all),
+  };
+}
+
+/** `portfolio.renewals`: bubbles (renewal date × score, ARR as size) of scored tenants with a renewal, soonest first. */
+export async function portfolioRenewals(
+  db: Db,
+  viewer: PortfolioViewer,
+  input: PortfolioScopeRequest,
+  now = new Date(),
+): Promise<PortfolioRenewals> {
+  const q = parseInput(ZPortfolioScopeRequest, input);
+  const scope = defaultPortfolioScope(viewer, q.scope);
+  const rows = await loadPortfolioRows(db, viewer, { scope, sort: "renewal", dir: "asc" }, now);
+  return { scope, points: renewalPoints(rows) };
 }

@@ -21,6 +21,7 @@ import {
   type PortfolioTenant,
   type PortfolioTenantRequest,
   ZCompletePortfolioTaskRequest,
+  ZHealthComponent,
   ZPortfolioAlertsRequest,
   ZPortfolioRangeRequest,
   ZPortfolioTasksRequest,
@@ -31,18 +32,17 @@ import { isoDay, parseInput, utcDay } from "../crm/shared";
 import { DomainError } from "../errors";
 import { loadPortfolioRows, type PortfolioViewer, toChurnDriver } from "./portfolio";
 
-function toComponent(v: unknown): PortfolioComponent | null {
-  if (!v || typeof v !== "object") return null;
-  const c = v as Record<string, unknown>;
-  if (typeof c.key !== "string") return null;
-  return {
-    key: c.key,
-    score: Number(c.score ?? 0),
-    weight: Number(c.weight ?? 0),
-    reason: typeof c.reason === "string" ? c.reason : "",
-    inputs: c.inputs && typeof c.inputs === "object" ? (c.inputs as Record<string, unknown>) : null,
-    reference: c.reference ?? null,
-  };
+/**
+ * The stored components JSON (an array of {@link ZHealthComponent}), validated; entries that do not
+ * match (hand-edited rows) are left out rather than shown as made-up numbers. A component without
+ * data keeps `score: null`.
+ */
+function toComponents(v: unknown): PortfolioComponent[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((c) => {
+    const parsed = ZHealthComponent.safeParse(c);
+    return parsed.success ? [parsed.data] : [];
+  });
 }
 
 /**
@@ -64,9 +64,7 @@ export async function getTenantHealth(
     where: { tenantId_day: { tenantId, day: row.day } },
     select: { components: true, churnDrivers: true },
   });
-  const components = (Array.isArray(latest?.components) ? latest.components : [])
-    .map(toComponent)
-    .filter((c): c is PortfolioComponent => c !== null);
+  const components = toComponents(latest?.components);
   const churnDrivers = (Array.isArray(latest?.churnDrivers) ? latest.churnDrivers : [])
     .map(toChurnDriver)
     .filter((d) => d !== null)
@@ -74,7 +72,10 @@ export async function getTenantHealth(
   return { row, components, churnDrivers };
 }
 
-/** `portfolio.scoreHistory`: one point per scored day in [from, to] (UTC days), oldest first. */
+/**
+ * `portfolio.scoreHistory`: one point per scored day in [from, to] (UTC days), oldest first. A
+ * component without data that day is null (its column is null, like `components[].score`).
+ */
 export async function tenantScoreHistory(db: Db, input: PortfolioRangeRequest): Promise<PortfolioScorePoint[]> {
   const q = parseInput(ZPortfolioRangeRequest, input);
   const rows = await db.tenantHealthScore.findMany({

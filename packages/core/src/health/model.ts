@@ -181,8 +181,8 @@ export interface HealthResult {
   profile: string;
   /** One per component, in HEALTH_COMPONENT_KEYS order (the stored `components` JSON). */
   components: HealthComponent[];
-  /** Component scores as stored in the columns: null (no data) is stored as a neutral 50. */
-  columns: Record<HealthComponentKey, number>;
+  /** Component scores as stored in the columns; null when the component had no data. */
+  columns: Record<HealthComponentKey, number | null>;
   /** The component reasons, weakest component first (for alerts and task titles). */
   reasons: string[];
 }
@@ -564,7 +564,7 @@ export function combineSignals(signals: readonly HealthSignal[]): { score: numbe
  * @param inputs aggregated figures (see {@link HealthInputs}; scoring.ts builds them)
  * @param profile weights (sum 100), band thresholds (red < green) and alert rules
  * @returns the score 0–100, band, components with reasons and the inputs they used; the component
- *   columns (no data → 50). With no data at all: 50 and the band of 50.
+ *   columns (no data → null). With no data at all: 50 and the band of 50.
  */
 export function computeHealth(inputs: HealthInputs, profile: HealthProfileInput): HealthResult {
   const signalsOf: Record<HealthComponentKey, HealthSignal[]> = {
@@ -595,9 +595,9 @@ export function computeHealth(inputs: HealthInputs, profile: HealthProfileInput)
     effectiveWeight:
       c.score !== null && c.weight > 0 && weightSum > 0 ? Math.round((10_000 * c.weight) / weightSum) / 100 : 0,
   }));
-  const columns = Object.fromEntries(components.map((c) => [c.key, c.score ?? 50])) as Record<
+  const columns = Object.fromEntries(components.map((c) => [c.key, c.score])) as Record<
     HealthComponentKey,
-    number
+    number | null
   >;
   const reasons = [...counted]
     .sort((a, b) => b.weight * (100 - (b.score ?? 0)) - a.weight * (100 - (a.score ?? 0)))

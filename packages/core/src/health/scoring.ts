@@ -26,40 +26,55 @@
  * account manager and, with `notify`, an in-app notification for each current account manager.
  */
 import { type Db, type PrismaClient, withScope } from "@fleetcore/db";
-import {
-  type HealthAlertKind,
-  type HealthBand,
-  ZHealthAlertRules,
-  ZHealthThresholds,
-  ZHealthWeights,
-} from "@fleetcore/validators";
+import type { HealthAlertKind } from "@fleetcore/validators";
 import { type CreatedNotification, notify } from "../notifications/notifications";
 import { type ChurnResult, computeChurnRisk } from "./churn";
 import {
   computeHealth,
+  HEALTH_LONG_WINDOW_DAYS,
+  HEALTH_WINDOW_DAYS,
   type HealthInputs,
   type HealthProfileInput,
   type HealthResult,
   healthTrend,
   pickProfile,
 } from "./model";
+import { listHealthProfiles } from "./profiles";
 
 const DAY_MS = 86_400_000;
-/** Days of inputs needed before the first scored day (the 90-day windows). */
-const LOOKBACK_DAYS = 89;
+/** The windows (model.ts): current = days i − (W − 1) … i, previous = the W days before; long = L days. */
+const W = HEALTH_WINDOW_DAYS;
+const L = HEALTH_LONG_WINDOW_DAYS;
+/** Days of inputs needed before the first scored day (the long windows). */
+const LOOKBACK_DAYS = L - 1;
 /** Rows per upsert statement. */
 const WRITE_BATCH = 2_000;
 /** Tenant-days of inputs per chunk of tenants (see runScoring). */
 const CHUNK_TENANT_DAYS = 200_000;
+
+/**
+ * SQL condition: the adm_tenant_account_managers row `alias` is current on `day` (an SQL date
+ * expression) — started on or before it and not ended: `end_date` is the first day WITHOUT the
+ * assignment (exclusive, as tenancy/provider.ts ends and lists assignments). The one rule of the
+ * portfolio ("my tenants", the managers shown) and of the alerts' task assignee and notifications.
+ */
+export function currentAccountManagerSql(alias: string, day: string): string {
+  return `${alias}.start_date <= ${day} AND (${alias}.end_date IS NULL OR ${alias}.end_date > ${day})`;
+}
 
 /** In-app path of a tenant's health page (the account manager's tenant detail). */
 export function healthTenantLink(tenantId: string): string {
   return `/admin/portfolio/${tenantId}`;
 }
 
-/** The day a scheduled run scores: yesterday (UTC), the last complete day. "YYYY-MM-DD". */
-export function defaultScoringDay(now: Date = new Date()): string {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1)).toISOString().slice(0, 10);
+/**
+ * The newest day (YYYY-MM-DD, UTC calendar) whose scoring is due at `now`: day D after 12:00 UTC of
+ * D + 1 — by then D has ended in every time zone (UTC−12 … UTC+14) and the activity rollup's
+ * late-data window has covered it for half a day.
+ */
+export function scoringDayDue(now: Date = new Date()): string {
+  const daysBack = now.getUTCHours() >= 12 ? 1 : 2;
+  return new Date(now.getTime() - daysBack * DAY_MS).toISOString().slice(0, 10);
 }
 
 function toDayMs(day: string | Date): number {
@@ -111,7 +126,7 @@ export interface ScoreHistoryResult {
 
 /**
  * Scores every tenant (or `tenantIds`) for `day` and raises its alerts.
- * @param opts.day "YYYY-MM-DD" or a Date (its UTC day); default: yesterday ({@link defaultScoringDay})
+ * @param opts.day "YYYY-MM-DD" or a Date (its UTC day); default: the day due now ({@link scoringDayDue})
  * @param opts.notify also store notifications for the account managers (default true); the caller
  *   emits the returned payloads after this resolves
  * @throws Error for a malformed day, or when no health profile matches a tenant
@@ -121,7 +136,7 @@ export async function scoreTenants(
   opts: { day?: string | Date; tenantIds?: string[]; notify?: boolean } = {},
 ): Promise<ScoreTenantsResult> {
   const started = Date.now();
-  const dayMs = toDayMs(opts.day ?? defaultScoringDay());
+  const dayMs = toDayMs(opts.day ?? scoringDayDue());
   const run = await runScoring(prisma, {
     fromMs: dayMs,
     toMs: dayMs,
@@ -136,6 +151,80 @@ export async function scoreTenants(
     notifications: run.notifications,
     durationMs: Date.now() - started,
   };
+}
+
+/** adm_rollup_watermarks job of the daily scoring: its watermark is the last FULLY scored day (scores and alerts). */
+export const HEALTH_SCORING_JOB = "health_scoring";
+/** Most days one run catches up after downtime (the 30-day alerts look back this far). */
+export const HEALTH_SCORING_MAX_CATCH_UP_DAYS = 31;
+
+/** What {@link scoreDueDays} returns when it ran. */
+export interface ScoreDueDaysResult {
+  /** The days scored, oldest first ("YYYY-MM-DD"). */
+  days: string[];
+  /** Tenant-days scored. */
+  scored: number;
+  /** Alerts raised. */
+  alerts: number;
+}
+
+/**
+ * The scheduled daily scoring: scores every day after the `health_scoring` watermark up to the day
+ * due at `now` ({@link scoringDayDue}), oldest first, so downtime leaves no gap in the history the
+ * 7- and 30-day alerts compare with (at most {@link HEALTH_SCORING_MAX_CATCH_UP_DAYS} days back;
+ * without a watermark, the due day only). Each day's watermark is written after its alerts, so a
+ * failure after the scores (alerts, tasks, notifications) leaves the day due and the next run
+ * re-scores it (idempotent: scores are upserted, alerts unique per tenant, kind and day).
+ * One run at a time across processes: a transaction holds an advisory lock for the run; a run that
+ * finds it taken returns null. Notification payloads are handed to `emit` after each day.
+ * @returns null when another run holds the lock or nothing is due
+ */
+export async function scoreDueDays(
+  prisma: PrismaClient,
+  now: Date,
+  emit: (n: CreatedNotification) => void = () => {},
+): Promise<ScoreDueDaysResult | null> {
+  const dueMs = toDayMs(scoringDayDue(now));
+  return withScope(
+    prisma,
+    { kind: "system" },
+    async (lockDb) => {
+      const [lock] = await lockDb.$queryRawUnsafe<{ ok: boolean }[]>(
+        "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS ok",
+        `adm_rollup_watermarks:${HEALTH_SCORING_JOB}`,
+      );
+      if (!lock?.ok) return null;
+      const [mark] = await lockDb.$queryRawUnsafe<{ watermark: Date }[]>(
+        "SELECT watermark FROM adm_rollup_watermarks WHERE job = $1",
+        HEALTH_SCORING_JOB,
+      );
+      const firstMs = mark
+        ? Math.max(utcDayMs(mark.watermark) + DAY_MS, dueMs - (HEALTH_SCORING_MAX_CATCH_UP_DAYS - 1) * DAY_MS)
+        : dueMs;
+      if (firstMs > dueMs) return null;
+      const result: ScoreDueDaysResult = { days: [], scored: 0, alerts: 0 };
+      for (let dayMs = firstMs; dayMs <= dueMs; dayMs += DAY_MS) {
+        const day = await scoreTenants(prisma, { day: isoOf(dayMs), notify: true });
+        // Only now is the day done: its scores, alerts, tasks and notifications are committed.
+        await withScope(prisma, { kind: "system" }, (db) =>
+          db.$executeRawUnsafe(
+            `INSERT INTO adm_rollup_watermarks (job, watermark, updated_at) VALUES ($1, $2, now())
+             ON CONFLICT (job) DO UPDATE
+               SET watermark = greatest(adm_rollup_watermarks.watermark, excluded.watermark), updated_at = now()`,
+            HEALTH_SCORING_JOB,
+            new Date(dayMs),
+          ),
+        );
+        for (const n of day.notifications) emit(n);
+        result.days.push(day.day);
+        result.scored += day.scored;
+        result.alerts += day.alerts.length;
+      }
+      return result;
+    },
+    // The lock is held while the days are scored in transactions of their own.
+    { timeoutMs: 60 * 60_000 },
+  );
 }
 
 /**
@@ -227,6 +316,7 @@ interface InvoiceRow {
 interface MrrRow {
   tenant_id: string;
   occurred_at: Date;
+  currency: string;
   from_mrr_minor: number;
   to_mrr_minor: number;
 }
@@ -273,34 +363,12 @@ function groupBy<T extends { tenant_id: string }>(rows: readonly T[]): Map<strin
   return out;
 }
 
-/** The stored profiles with their JSON validated (an invalid profile is an error, not skipped). */
-export async function loadHealthProfiles(db: Db): Promise<HealthProfileInput[]> {
-  const rows = await db.healthProfile.findMany({ orderBy: { name: "asc" } });
-  return rows.map((r) => {
-    const weights = ZHealthWeights.safeParse(r.weights);
-    const thresholds = ZHealthThresholds.safeParse(r.thresholds);
-    const alertRules = ZHealthAlertRules.safeParse(r.alertRules);
-    if (!weights.success || !thresholds.success || !alertRules.success) {
-      throw new Error(`Health profile "${r.name}" has invalid weights, thresholds or alert rules`);
-    }
-    return {
-      name: r.name,
-      segment: r.segment,
-      lifecycle: r.lifecycle,
-      priority: r.priority,
-      weights: weights.data,
-      thresholds: thresholds.data,
-      alertRules: alertRules.data,
-    };
-  });
-}
-
 async function load(db: Db, baseMs: number, fromMs: number, toMs: number, tenantIds?: string[]): Promise<Loaded> {
   const ids = tenantIds && tenantIds.length > 0 ? tenantIds : null;
   const base = isoOf(baseMs);
   const to = isoOf(toMs);
   const toEnd = new Date(toMs + DAY_MS);
-  const ticketsFrom = new Date(fromMs + DAY_MS - 60 * DAY_MS);
+  const ticketsFrom = new Date(fromMs + DAY_MS - 2 * W * DAY_MS);
 
   // One statement after the other: a transaction is one connection.
   const tenants = await db.$queryRawUnsafe<TenantRow[]>(
@@ -353,9 +421,9 @@ async function load(db: Db, baseMs: number, fromMs: number, toMs: number, tenant
     ids,
   );
   const mrr = await db.$queryRawUnsafe<MrrRow[]>(
-    `SELECT tenant_id::text, occurred_at, from_mrr_minor, to_mrr_minor FROM bil_mrr_changes
+    `SELECT tenant_id::text, occurred_at, currency::text AS currency, from_mrr_minor, to_mrr_minor FROM bil_mrr_changes
       WHERE occurred_at < $1 AND ($2::uuid[] IS NULL OR tenant_id = ANY($2::uuid[]))
-      ORDER BY occurred_at, created_at`,
+      ORDER BY occurred_at, created_at, id`,
     toEnd,
     ids,
   );
@@ -363,7 +431,7 @@ async function load(db: Db, baseMs: number, fromMs: number, toMs: number, tenant
     `SELECT tenant_id::text, (day - $1::date) AS i, score, band, churn_risk FROM adm_tenant_health_scores
       WHERE day >= $2::date AND day < $3::date AND ($4::uuid[] IS NULL OR tenant_id = ANY($4::uuid[]))`,
     base,
-    isoOf(fromMs - 30 * DAY_MS),
+    isoOf(fromMs - W * DAY_MS),
     isoOf(fromMs),
     ids,
   );
@@ -372,7 +440,7 @@ async function load(db: Db, baseMs: number, fromMs: number, toMs: number, tenant
        FROM adm_tenant_account_managers m
        JOIN adm_provider_employees e ON e.id = m.employee_id
        JOIN adm_users u ON u.id = e.user_id
-      WHERE m.start_date <= $1::date AND (m.end_date IS NULL OR m.end_date >= $1::date)
+      WHERE ${currentAccountManagerSql("m", "$1::date")}
         AND e.status = 'active' AND e.deleted_at IS NULL AND u.deleted_at IS NULL AND u.status = 'active'
         AND ($2::uuid[] IS NULL OR m.tenant_id = ANY($2::uuid[]))
       ORDER BY (m.role = 'owner') DESC, m.start_date, m.id`,
@@ -387,7 +455,7 @@ async function load(db: Db, baseMs: number, fromMs: number, toMs: number, tenant
     to,
     ids,
   );
-  const profiles = await loadHealthProfiles(db);
+  const profiles = await listHealthProfiles(db);
 
   const storedMap = new Map<string, Map<number, { score: number; band: string; churnRisk: number }>>();
   for (const r of stored) {
@@ -489,9 +557,9 @@ class FeatureWindow {
       for (const f of this.series.rows[this.next]?.features ?? []) this.lastSeen.set(f, this.next);
     }
     let n = 0;
-    for (const seen of this.lastSeen.values()) if (seen >= i - 29) n += 1;
+    for (const seen of this.lastSeen.values()) if (seen >= i - (W - 1)) n += 1;
     let maxDaily = 0;
-    for (let d = Math.max(0, i - 29); d <= i; d += 1) {
+    for (let d = Math.max(0, i - (W - 1)); d <= i; d += 1) {
       maxDaily = Math.max(maxDaily, Number(this.series.rows[d]?.feature_count ?? 0));
     }
     return Math.max(n, maxDaily);
@@ -508,15 +576,39 @@ function median(values: number[]): number | null {
 const daysBetweenMs = (fromMs: number, toMs: number) => Math.round((toMs - fromMs) / DAY_MS);
 const utcDayMs = (d: Date) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
 
-/** MRR at instant `t` from a tenant's ordered changes (billing/mrr.ts's rule); null before any change. */
-function mrrAt(changes: readonly MrrRow[], t: number): number | null {
-  let value: number | null = null;
+/**
+ * MRR at instant `t` from a tenant's ordered changes (billing/mrr.ts's rule), per currency: each
+ * currency's latest `to_mrr_minor` before `t` (its first `from_mrr_minor` before its first change).
+ * The tenant's MRR is that of its main currency — the largest, ties by code — so a currency switch
+ * (the old currency to 0 and the new one from 0 at one instant, in either row order) is not churn.
+ * @returns null before any change
+ */
+function mrrAt(changes: readonly MrrRow[], t: number): { currency: string; minor: number } | null {
+  const byCurrency = new Map<string, number>();
   for (const c of changes) {
     if (c.occurred_at.getTime() >= t) break;
-    value = Number(c.to_mrr_minor);
+    byCurrency.set(c.currency, Number(c.to_mrr_minor));
   }
-  if (value === null && changes.length > 0) return Number(changes[0]?.from_mrr_minor ?? 0);
-  return value;
+  if (byCurrency.size === 0) {
+    const first = changes[0];
+    return first ? { currency: first.currency, minor: Number(first.from_mrr_minor) } : null;
+  }
+  let best: { currency: string; minor: number } | null = null;
+  for (const [currency, minor] of byCurrency) {
+    if (!best || minor > best.minor || (minor === best.minor && currency < best.currency)) best = { currency, minor };
+  }
+  return best;
+}
+
+/**
+ * MRR now and 90 days earlier, in the same currency: null then when the main currency changed in
+ * between (amounts in two currencies are not comparable without exchange rates), 0 before any change.
+ */
+function mrrTrend(changes: readonly MrrRow[], end: number): { now: number | null; before: number | null } {
+  const now = mrrAt(changes, end);
+  if (!now) return { now: null, before: null };
+  const before = mrrAt(changes, end - L * DAY_MS);
+  return { now: now.minor, before: !before ? 0 : before.currency === now.currency ? before.minor : null };
 }
 
 /** Builds {@link HealthInputs} for one tenant on day index `i` (day = base + i). */
@@ -535,21 +627,21 @@ function inputsFor(
 ): HealthInputs {
   const s = t.series;
   const end = dayMs + DAY_MS;
-  const curStart = end - 30 * DAY_MS;
-  const prevStart = end - 60 * DAY_MS;
-  const longStart = end - 90 * DAY_MS;
+  const curStart = end - W * DAY_MS;
+  const prevStart = end - 2 * W * DAY_MS;
+  const longStart = end - L * DAY_MS;
 
-  const daysCurrent = s.sum("present", i - 29, i);
+  const daysCurrent = s.sum("present", i - (W - 1), i);
   let vehiclesPlan: number | null = null;
   const responses: number[] = [];
-  for (let d = i; d >= Math.max(0, i - 29); d -= 1) {
+  for (let d = i; d >= Math.max(0, i - (W - 1)); d -= 1) {
     const r = s.rows[d];
     if (!r) continue;
     if (vehiclesPlan === null && r.vehicles_plan !== null) vehiclesPlan = Number(r.vehicles_plan);
     if (r.median_response_s !== null) responses.push(Number(r.median_response_s));
   }
-  const csatN = s.sum("csatN", i - 29, i);
-  const npsN = s.sum("npsN", i - 89, i);
+  const csatN = s.sum("csatN", i - (W - 1), i);
+  const npsN = s.sum("npsN", i - (L - 1), i);
 
   let ticketsCurrent = 0;
   let ticketsPrevious = 0;
@@ -598,7 +690,7 @@ function inputsFor(
   let current: ContractRow | null = null;
   for (const c of t.contracts) {
     if (!liveOn(c) || utcDayMs(c.effective_date) > dayMs) continue;
-    if (utcDayMs(c.expiry_date) < dayMs - 90 * DAY_MS) continue;
+    if (utcDayMs(c.expiry_date) < dayMs - L * DAY_MS) continue;
     if (!current || c.expiry_date.getTime() > current.expiry_date.getTime()) current = c;
   }
   const contract = current
@@ -621,19 +713,20 @@ function inputsFor(
     const paid = inv.paid_at ? inv.paid_at.getTime() < end : inv.status === "paid";
     if (!paid) unpaidInvoices += 1;
   }
-  const mrrNow = mrrAt(t.mrr, end);
-  const failedPayments90d = s.sum("failed", i - 89, i);
+  const mrr = mrrTrend(t.mrr, end);
+  const mrrNow = mrr.now;
+  const failedPayments90d = s.sum("failed", i - (L - 1), i);
 
   return {
     usage: {
       daysCurrent,
-      daysPrevious: s.sum("present", i - 59, i - 30),
-      loginsCurrent: s.sum("logins", i - 29, i),
-      loginsPrevious: s.sum("logins", i - 59, i - 30),
-      positionsCurrent: s.sum("positions", i - 29, i),
-      positionsPrevious: s.sum("positions", i - 59, i - 30),
+      daysPrevious: s.sum("present", i - (2 * W - 1), i - W),
+      loginsCurrent: s.sum("logins", i - (W - 1), i),
+      loginsPrevious: s.sum("logins", i - (2 * W - 1), i - W),
+      positionsCurrent: s.sum("positions", i - (W - 1), i),
+      positionsPrevious: s.sum("positions", i - (2 * W - 1), i - W),
       distinctFeatures: t.features.distinct(i),
-      avgActiveVehicles: daysCurrent > 0 ? s.sum("vehicles", i - 29, i) / daysCurrent : null,
+      avgActiveVehicles: daysCurrent > 0 ? s.sum("vehicles", i - (W - 1), i) / daysCurrent : null,
       vehiclesPlan,
     },
     support: {
@@ -644,7 +737,7 @@ function inputsFor(
       slaTickets,
       slaMet,
       csatResponses: csatN,
-      csatAvg: csatN > 0 ? Math.round((100 * s.sum("csatSum", i - 29, i)) / csatN) / 100 : null,
+      csatAvg: csatN > 0 ? Math.round((100 * s.sum("csatSum", i - (W - 1), i)) / csatN) / 100 : null,
     },
     engagement: {
       everEngaged,
@@ -660,9 +753,9 @@ function inputsFor(
       unpaidInvoices,
       contract,
       mrrNowMinor: mrrNow,
-      mrr90dAgoMinor: mrrNow === null ? null : (mrrAt(t.mrr, end - 90 * DAY_MS) ?? 0),
+      mrr90dAgoMinor: mrr.before,
     },
-    nps: { responses: npsN, score: npsN > 0 ? Math.round(s.sum("npsSum", i - 89, i) / npsN) : null },
+    nps: { responses: npsN, score: npsN > 0 ? Math.round(s.sum("npsSum", i - (L - 1), i) / npsN) : null },
   };
 }
 
@@ -755,10 +848,10 @@ async function runScoringChunk(prisma: PrismaClient, opts: RunOptions): Promise<
       const inputs = inputsFor(ctx, i, dayMs);
       const health = computeHealth(inputs, profile);
       const score7 = history.get(i - 7)?.score ?? null;
-      const score30 = history.get(i - 30)?.score ?? null;
+      const score30 = history.get(i - W)?.score ?? null;
       const churn = computeChurnRisk(inputs, { today: health.score, thirtyDaysAgo: score30 });
       let previous: { score: number; band: string; churnRisk: number } | null = null;
-      for (let d = i - 1; d >= i - 30 && !previous; d -= 1) previous = history.get(d) ?? null;
+      for (let d = i - 1; d >= i - W && !previous; d -= 1) previous = history.get(d) ?? null;
       history.set(i, { score: health.score, band: health.band, churnRisk: churn.risk });
       scored.push({ tenantId: tenant.id, dayMs, health, churn });
 
@@ -970,39 +1063,4 @@ async function raiseAlerts(
     });
   }
   return { alerts, notifications };
-}
-
-/** A tenant's health trend on `day` from stored scores: {@link healthTrend} per tenant id. */
-export async function loadHealthTrends(
-  db: Db,
-  tenantIds: readonly string[],
-  day: string | Date,
-): Promise<
-  Map<string, { score: number | null; band: HealthBand | null; delta7d: number | null; delta30d: number | null }>
-> {
-  const dayMs = toDayMs(day);
-  const rows = await db.tenantHealthScore.findMany({
-    where: {
-      tenantId: { in: [...tenantIds] },
-      day: { in: [new Date(dayMs), new Date(dayMs - 7 * DAY_MS), new Date(dayMs - 30 * DAY_MS)] },
-    },
-    select: { tenantId: true, day: true, score: true, band: true },
-  });
-  const out = new Map<
-    string,
-    { score: number | null; band: HealthBand | null; delta7d: number | null; delta30d: number | null }
-  >();
-  for (const id of tenantIds) {
-    const of = (ms: number) => rows.find((r) => r.tenantId === id && r.day.getTime() === ms);
-    const today = of(dayMs);
-    const trend = today
-      ? healthTrend(today.score, of(dayMs - 7 * DAY_MS)?.score ?? null, of(dayMs - 30 * DAY_MS)?.score ?? null)
-      : { delta7d: null, delta30d: null };
-    out.set(id, {
-      score: today?.score ?? null,
-      band: (today?.band as HealthBand | undefined) ?? null,
-      ...trend,
-    });
-  }
-  return out;
 }

@@ -5,8 +5,16 @@
  * TimescaleDB's `time_bucket(interval, time, timezone)` in the tenant's time zone.
  */
 import type { Db } from "@fleetcore/db";
-import type { MessageAnalytics, MessageAnalyticsBucket, MessageStats } from "@fleetcore/validators";
+import {
+  type MessageAnalytics,
+  type MessageAnalyticsBucket,
+  type MessageStats,
+  usableTimeZone,
+} from "@fleetcore/validators";
+import { chooseBucket } from "../analytics/buckets";
 import { DomainError } from "../errors";
+
+const DAY_MS = 86_400_000;
 
 /** The longest period {@link messageAnalytics} accepts, days (as ZMessageAnalyticsRequest). */
 const MAX_PERIOD_DAYS = 400;
@@ -22,39 +30,21 @@ const BUCKET_INTERVAL: Record<MessageAnalyticsBucket, string> = {
   week: "1 week",
   month: "1 month",
 };
-/** Nominal lengths, to count buckets before asking the database (a month counted as 28 days: the most buckets). */
-const BUCKET_MS: Record<MessageAnalyticsBucket, number> = {
-  hour: 3600_000,
-  day: 86_400_000,
-  week: 7 * 86_400_000,
-  month: 28 * 86_400_000,
-};
-
 /**
  * The bucket size for a period: the one asked for, else hour up to 2 days, day up to 90 days, week
  * beyond; then widened while the period would need more than {@link MESSAGE_ANALYTICS_MAX_BUCKETS}.
  */
 export function messageAnalyticsBucket(from: Date, to: Date, asked?: MessageAnalyticsBucket): MessageAnalyticsBucket {
-  const periodMs = to.getTime() - from.getTime();
-  let bucket: MessageAnalyticsBucket =
-    asked ?? (periodMs <= 2 * 86_400_000 ? "hour" : periodMs <= 90 * 86_400_000 ? "day" : "week");
-  let i = BUCKET_ORDER.indexOf(bucket);
-  while (i < BUCKET_ORDER.length - 1 && Math.ceil(periodMs / BUCKET_MS[bucket]) + 1 > MESSAGE_ANALYTICS_MAX_BUCKETS) {
-    i += 1;
-    bucket = BUCKET_ORDER[i] ?? "month";
-  }
-  return bucket;
-}
-
-/** `name` when this runtime knows it as an IANA time zone, else UTC (a bad setting must not break the page). */
-function usableTimeZone(name: string | null | undefined): string {
-  if (!name) return "UTC";
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: name });
-    return name;
-  } catch {
-    return "UTC";
-  }
+  return chooseBucket(from, to, {
+    order: BUCKET_ORDER,
+    maxBuckets: MESSAGE_ANALYTICS_MAX_BUCKETS,
+    asked,
+    defaults: [
+      [2 * DAY_MS, "hour"],
+      [90 * DAY_MS, "day"],
+      [Number.POSITIVE_INFINITY, "week"],
+    ],
+  });
 }
 
 interface StatsRow {
@@ -115,6 +105,43 @@ function bucketSql(bucket: MessageAnalyticsBucket, time: string): string {
     : `time_bucket($4::interval, ${time}, $5::text)`;
 }
 
+/**
+ * SQL: whether message `m` is a dispatcher's reply (outbound, not blocked, sent by a person) — the
+ * turns that answer a driver. Shared with the daily activity rollup (activity/queries.ts).
+ */
+export function messageIsReplySql(m: string): string {
+  return `(${m}.direction = 'outbound' AND ${m}.status <> 'blocked' AND ${m}.sent_by_user_id IS NOT NULL)`;
+}
+
+/**
+ * SQL: the `turns` CTE over `src` (rows with id, time, conversation_id, direction, is_reply and
+ * `columns`): inbound messages and dispatcher replies in conversation order, each with the previous
+ * turn's direction and time and `next_reply_at`, the first reply after it (a running min over the
+ * conversation in reverse order). Shared with the daily activity rollup (activity/queries.ts).
+ */
+export function messageTurnsCte(src: string, columns: string): string {
+  return `turns AS (
+  SELECT ${columns}, s.time, s.direction,
+         lag(s.direction) OVER forward AS prev_direction,
+         lag(s.time) OVER forward AS prev_time,
+         min(s.time) FILTER (WHERE s.is_reply) OVER (
+           PARTITION BY s.conversation_id ORDER BY s.time DESC, s.id DESC
+           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_reply_at
+    FROM ${src} s
+   WHERE s.direction = 'inbound' OR s.is_reply
+  WINDOW forward AS (PARTITION BY s.conversation_id ORDER BY s.time, s.id)
+)`;
+}
+
+/**
+ * SQL condition on a `turns` row `t`: an inbound message that starts a thread — the previous turn
+ * was not inbound, or was more than `window` (an SQL interval) earlier.
+ */
+export function messageThreadStartSql(t: string, window: string): string {
+  return `${t}.direction = 'inbound'
+     AND (${t}.prev_direction IS DISTINCT FROM 'inbound' OR ${t}.prev_time < ${t}.time - ${window})`;
+}
+
 /*
  * One pass over the period's messages (plus 24 h either side, for thread context and late answers),
  * aggregated with GROUPING SETS: per bucket, per driver, per local hour, per local weekday, and in total.
@@ -130,30 +157,19 @@ function statsSql(bucket: MessageAnalyticsBucket): string {
   return `
 WITH src AS (
   SELECT m.id, m.time, m.conversation_id, m.driver_id, m.direction, m.status,
-         (m.direction = 'outbound' AND m.status <> 'blocked' AND m.sent_by_user_id IS NOT NULL) AS is_reply
+         ${messageIsReplySql("m")} AS is_reply
     FROM msg_messages m
    WHERE m.tenant_id = $1::uuid
      AND m.time >= $2::timestamptz - make_interval(secs => $7::float8)
      AND m.time < $3::timestamptz + make_interval(secs => $7::float8)
      AND ($6::uuid IS NULL OR m.driver_id = $6::uuid)
-), turns AS (
-  SELECT s.time, s.driver_id, s.direction,
-         lag(s.direction) OVER forward AS prev_direction,
-         lag(s.time) OVER forward AS prev_time,
-         min(s.time) FILTER (WHERE s.is_reply) OVER (
-           PARTITION BY s.conversation_id ORDER BY s.time DESC, s.id DESC
-           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_reply_at
-    FROM src s
-   WHERE s.direction = 'inbound' OR s.is_reply
-  WINDOW forward AS (PARTITION BY s.conversation_id ORDER BY s.time, s.id)
-), threads AS (
+), ${messageTurnsCte("src", "s.driver_id")}, threads AS (
   SELECT t.time, t.driver_id,
          CASE WHEN t.next_reply_at <= t.time + make_interval(secs => $7::float8)
               THEN extract(epoch FROM t.next_reply_at - t.time)::float8 END AS response_s
     FROM turns t
-   WHERE t.direction = 'inbound' AND t.time >= $2::timestamptz AND t.time < $3::timestamptz
-     AND (t.prev_direction IS DISTINCT FROM 'inbound'
-          OR t.prev_time < t.time - make_interval(secs => $7::float8))
+   WHERE t.time >= $2::timestamptz AND t.time < $3::timestamptz
+     AND ${messageThreadStartSql("t", "make_interval(secs => $7::float8)")}
 ), facts AS (
   SELECT s.time, s.driver_id, true AS is_message, s.direction, s.status, NULL::float8 AS response_s
     FROM src s

@@ -26,34 +26,31 @@
  */
 import { type Db, Prisma } from "@fleetcore/db";
 import type { SupportMetrics, SupportMetricsBucket, SupportStats } from "@fleetcore/validators";
+import { chooseBucket } from "../analytics/buckets";
 import { DomainError } from "../errors";
+import { isValidTimeZone } from "./sla";
 
 /** Most buckets one answer holds; a finer bucket is widened (day → week → month) to fit. */
 export const SUPPORT_METRICS_MAX_BUCKETS = 400;
 
 const ORDER: SupportMetricsBucket[] = ["day", "week", "month"];
-const NOMINAL_MS: Record<SupportMetricsBucket, number> = {
-  day: 86_400_000,
-  week: 7 * 86_400_000,
-  month: 28 * 86_400_000,
-};
+const DAY_MS = 86_400_000;
 
 /**
  * The bucket size: the one asked for, else day up to 31 days, week up to 200 days, month beyond
- * (support volumes are small: finer buckets would be mostly empty); widened to fit.
+ * (support volumes are small: finer buckets would be mostly empty); widened to fit ({@link chooseBucket}).
  */
 export function supportMetricsBucket(from: Date, to: Date, asked?: SupportMetricsBucket): SupportMetricsBucket {
-  const periodMs = to.getTime() - from.getTime();
-  let i = ORDER.indexOf(
-    asked ?? (periodMs <= 31 * 86_400_000 ? "day" : periodMs <= 200 * 86_400_000 ? "week" : "month"),
-  );
-  while (
-    i < ORDER.length - 1 &&
-    Math.ceil(periodMs / NOMINAL_MS[ORDER[i] ?? "month"]) + 1 > SUPPORT_METRICS_MAX_BUCKETS
-  ) {
-    i += 1;
-  }
-  return ORDER[i] ?? "month";
+  return chooseBucket(from, to, {
+    order: ORDER,
+    maxBuckets: SUPPORT_METRICS_MAX_BUCKETS,
+    asked,
+    defaults: [
+      [31 * DAY_MS, "day"],
+      [200 * DAY_MS, "week"],
+      [Number.POSITIVE_INFINITY, "month"],
+    ],
+  });
 }
 
 function emptyStats(): SupportStats {
@@ -98,11 +95,7 @@ export async function supportMetrics(
 ): Promise<SupportMetrics> {
   const calendar = await db.supBusinessCalendar.findUnique({ where: { id: 1 }, select: { timezone: true } });
   const timezone = req.timezone ?? calendar?.timezone ?? "UTC";
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: timezone });
-  } catch {
-    throw new DomainError("invalid", `unknown time zone "${timezone}"`);
-  }
+  if (!isValidTimeZone(timezone)) throw new DomainError("invalid", `unknown time zone "${timezone}"`);
   const bucket = supportMetricsBucket(req.from, req.to, req.bucket);
   const { from, to } = req;
   const now = new Date();

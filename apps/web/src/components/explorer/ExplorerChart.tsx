@@ -3,20 +3,10 @@
  * the previous period dashed (lines, areas) or faded (bars). Gauges' empty buckets are null and
  * break the line (`connectNulls={false}`); counts' are 0.
  */
-import type { ExploreResult, ExplorerBucket, ExplorerMetric, ExploreSeries } from "@fleetcore/validators";
+import type { ExploreResult, ExplorerMetric, ExploreSeries } from "@fleetcore/validators";
 import { useMemo } from "react";
-import {
-  Area,
-  Bar,
-  CartesianGrid,
-  ComposedChart,
-  Legend,
-  Line,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from "recharts";
+import { Area, Bar, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from "recharts";
+import { bucketFormatter, ChartPanel } from "../analytics";
 import type { ExplorerChartType } from "./viewState";
 
 /** Series colours, in group order (Other is always grey). */
@@ -35,18 +25,6 @@ export const EXPLORER_COLORS = [
   "#a16207",
 ];
 const OTHER_COLOR = "#94a3b8";
-
-/** Formats a bucket start in the answer's time zone, as fine as the bucket. */
-export function bucketFormatter(bucket: ExplorerBucket, timeZone: string): (t: Date) => string {
-  const options: Intl.DateTimeFormatOptions =
-    bucket === "hour"
-      ? { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }
-      : bucket === "month"
-        ? { month: "short", year: "numeric" }
-        : { month: "short", day: "numeric", year: "2-digit" };
-  const format = new Intl.DateTimeFormat(undefined, { ...options, timeZone });
-  return bucket === "week" ? (t) => `Week of ${format.format(t)}` : (t) => format.format(t);
-}
 
 /** A value with its unit for tooltips and tables ("—" for a gap). */
 export function formatValue(value: number | null | undefined, unit: string): string {
@@ -72,7 +50,7 @@ export function ExplorerChart({
   const series = result.series.filter((s) => s.metric === metric.id);
   const previous = result.previous?.series.filter((s) => s.metric === metric.id) ?? [];
   const rows = useMemo(() => {
-    const label = bucketFormatter(result.bucket, result.timezone);
+    const label = bucketFormatter(result.bucket, result.timezone, { year: true });
     const times = series[0]?.points.map((p) => p.t) ?? [];
     return times.map((t, i) => {
       const row: Record<string, number | string | null> = { label: label(t) };
@@ -115,30 +93,26 @@ export function ExplorerChart({
   };
 
   return (
-    <figure className="panel analytics-chart" aria-label={`${metric.label} chart`}>
-      <figcaption>
-        <h2>
+    <ChartPanel
+      title={
+        <>
           {metric.label} <span className="muted">({metric.unit})</span>
-        </h2>
-        <p className="muted hint">
-          {metric.description} {metric.kind === "count" ? "Empty buckets count 0." : "Empty buckets are gaps."}
-        </p>
-      </figcaption>
-      {series.length === 0 ? (
-        <p className="muted">No data in this period.</p>
-      ) : (
-        <ResponsiveContainer width="100%" height={300}>
-          <ComposedChart data={rows}>
-            <CartesianGrid strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="label" minTickGap={24} />
-            <YAxis width={64} tickFormatter={(v: number) => v.toLocaleString(undefined, { notation: "compact" })} />
-            <Tooltip formatter={(v) => formatValue(typeof v === "number" ? v : null, metric.unit)} />
-            <Legend />
-            {series.map((s, j) => element(`s${j}`, s.groupLabel, colorOf(s, j), false))}
-            {previous.map((s, j) => element(`p${j}`, `${s.groupLabel} (previous period)`, colorOf(s, j), true))}
-          </ComposedChart>
-        </ResponsiveContainer>
-      )}
-    </figure>
+        </>
+      }
+      label={`${metric.label} chart`}
+      note={`${metric.description} ${metric.kind === "count" ? "Empty buckets count 0." : "Empty buckets are gaps."}`}
+      height={300}
+      message={series.length === 0 && <p className="muted">No data in this period.</p>}
+    >
+      <ComposedChart data={rows}>
+        <CartesianGrid strokeDasharray="3 3" vertical={false} />
+        <XAxis dataKey="label" minTickGap={24} />
+        <YAxis width={64} tickFormatter={(v: number) => v.toLocaleString(undefined, { notation: "compact" })} />
+        <Tooltip formatter={(v) => formatValue(typeof v === "number" ? v : null, metric.unit)} />
+        <Legend />
+        {series.map((s, j) => element(`s${j}`, s.groupLabel, colorOf(s, j), false))}
+        {previous.map((s, j) => element(`p${j}`, `${s.groupLabel} (previous period)`, colorOf(s, j), true))}
+      </ComposedChart>
+    </ChartPanel>
   );
 }

@@ -3,12 +3,13 @@
  * headed with the metric's unit and the group; and the totals of every series.
  */
 import type { ExploreResult, ExplorerMetric } from "@fleetcore/validators";
-import { bucketFormatter, formatValue } from "./ExplorerChart";
+import { bucketFormatter } from "../analytics";
+import { formatValue } from "./ExplorerChart";
 
 /** Bucket × series values. */
 export function ExplorerTable({ result, catalog }: { result: ExploreResult; catalog: readonly ExplorerMetric[] }) {
   const metricOf = new Map(catalog.map((m) => [m.id, m]));
-  const label = bucketFormatter(result.bucket, result.timezone);
+  const label = bucketFormatter(result.bucket, result.timezone, { year: true });
   const columns = [
     ...result.series.map((s) => ({ ...s, prev: false })),
     ...(result.previous?.series ?? []).map((s) => ({ ...s, prev: true })),

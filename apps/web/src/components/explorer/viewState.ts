@@ -22,6 +22,7 @@ import {
   EXPLORER_METRIC_IDS,
   type ExplorerBucketChoice,
   type ExplorerGroupBy,
+  isValidTimeZone,
 } from "@fleetcore/validators";
 
 /** Range presets: relative to now, whole local days except `24h`. */
@@ -64,15 +65,6 @@ export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const oneOf = <T extends string>(allowed: readonly T[], value: string | null, fallback: T): T =>
   (allowed as readonly string[]).includes(value ?? "") ? (value as T) : fallback;
 
@@ -101,7 +93,7 @@ export function parseView(params: URLSearchParams, defaultTimeZone: string): Exp
     compare: params.get("cmp") === "1",
     chart: oneOf(EXPLORER_CHARTS, params.get("c"), "line"),
     view: params.get("v") === "table" ? "table" : "chart",
-    timezone: tz && isTimeZone(tz) ? tz : defaultTimeZone,
+    timezone: tz && isValidTimeZone(tz) ? tz : defaultTimeZone,
   };
 }
 

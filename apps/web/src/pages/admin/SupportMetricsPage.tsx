@@ -10,7 +10,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { Link } from "react-router";
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
-import { ChartPanel, Kpi } from "../../components/analytics";
+import { bucketFormatter, ChartPanel, Kpi } from "../../components/analytics";
 import { DataTable, ErrorAlert } from "../../components/ui";
 import { useSearchParamsUpdater } from "../../lib/searchParams";
 import { formatMinutes } from "../../lib/support";
@@ -42,14 +42,6 @@ const num1 = (v: number | null | undefined) => (v === null || v === undefined ? 
 
 function isBucket(value: string | null): value is SupportMetricsBucket {
   return (SUPPORT_METRICS_BUCKETS as readonly string[]).includes(value ?? "");
-}
-
-function bucketLabel(bucket: SupportMetricsBucket, timeZone: string): (d: Date) => string {
-  const format = new Intl.DateTimeFormat(undefined, {
-    ...(bucket === "month" ? { month: "short", year: "numeric" } : { month: "short", day: "numeric" }),
-    timeZone,
-  });
-  return bucket === "week" ? (d) => `Week of ${format.format(d)}` : (d) => format.format(d);
 }
 
 export function SupportMetricsPage() {
@@ -173,7 +165,7 @@ function Totals({ data }: { data: SupportMetrics }) {
 
 function Charts({ data }: { data: SupportMetrics }) {
   const rows = useMemo(() => {
-    const label = bucketLabel(data.bucket, data.timezone);
+    const label = bucketFormatter(data.bucket, data.timezone);
     // Averages and rates stay null where nothing was measured: the lines break instead of dropping to 0.
     return data.buckets.map((b) => ({ ...b, label: label(b.start) }));
   }, [data]);

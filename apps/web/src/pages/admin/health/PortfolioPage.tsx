@@ -5,13 +5,14 @@
  * coloured by band), the at-risk list with each tenant's top churn driver, and the renewal bubble
  * chart (x = renewal date, y = score, bubble size = ARR). Account managers start on their own
  * tenants, other staff on all. The view lives in the URL (`?scope=all&sort=churnRisk&dir=desc&band=red&q=…`).
- * Data: `portfolio.list`, `.distribution`, `.atRisk`, `.renewals`.
+ * Data: `portfolio.overview` — the table and the three panels from one read of the portfolio.
  */
 import {
   PORTFOLIO_BANDS,
   PORTFOLIO_SCOPES,
   PORTFOLIO_SORTS,
   type PortfolioBand,
+  type PortfolioOverview,
   type PortfolioRenewalPoint,
   type PortfolioScope,
   type PortfolioSort,
@@ -19,20 +20,9 @@ import {
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link } from "react-router";
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Legend,
-  ResponsiveContainer,
-  Scatter,
-  ScatterChart,
-  Tooltip,
-  XAxis,
-  YAxis,
-  ZAxis,
-} from "recharts";
-import { ErrorAlert, QueryTable } from "../../../components/ui";
+import { Bar, BarChart, CartesianGrid, Legend, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from "recharts";
+import { ChartPanel } from "../../../components/analytics";
+import { QueryTable } from "../../../components/ui";
 import { formatCalendarDate, formatDate } from "../../../lib/format";
 import { formatMoney, minorToChartNumber } from "../../../lib/money";
 import { useSearchParamsUpdater } from "../../../lib/searchParams";
@@ -70,7 +60,7 @@ export function PortfolioPage() {
   const trpc = useTRPC();
   const { view, set } = useView();
   const list = useQuery(
-    trpc.portfolio.list.queryOptions(
+    trpc.portfolio.overview.queryOptions(
       {
         scope: view.scope,
         sort: view.sort,
@@ -188,59 +178,47 @@ export function PortfolioPage() {
           }
         </QueryTable>
       </section>
-      {scope && (
+      {list.data && (
         <div className="analytics-charts">
-          <Distribution scope={scope} />
-          <AtRisk scope={scope} />
+          <Distribution distribution={list.data.distribution} />
+          <AtRisk rows={list.data.atRisk} />
         </div>
       )}
-      {scope && <Renewals scope={scope} />}
+      {list.data && <Renewals renewals={list.data.renewals} />}
     </>
   );
 }
 
-function Distribution({ scope }: { scope: PortfolioScope }) {
-  const trpc = useTRPC();
-  const d = useQuery(trpc.portfolio.distribution.queryOptions({ scope }));
-  const data = d.data?.bins.map((b) => ({ ...b, label: `${b.from}–${b.to}` })) ?? [];
+function Distribution({ distribution: d }: { distribution: PortfolioOverview["distribution"] }) {
+  const data = d.bins.map((b) => ({ ...b, label: `${b.from}–${b.to}` }));
   return (
-    <figure className="panel analytics-chart" aria-label="Score distribution">
-      <figcaption>
-        <h2>Score distribution</h2>
-        {d.data && (
-          <p className="muted hint">
-            {d.data.bands.red} red · {d.data.bands.yellow} yellow · {d.data.bands.green} green
-            {d.data.unscored ? ` · ${d.data.unscored} without a recent score` : ""}
-          </p>
-        )}
-      </figcaption>
-      <ErrorAlert error={d.error} />
-      <ResponsiveContainer width="100%" height={240}>
-        <BarChart data={data}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="label" />
-          <YAxis allowDecimals={false} width={36} />
-          <Tooltip />
-          <Legend />
-          {PORTFOLIO_BANDS.map((b) => (
-            <Bar key={b} dataKey={b} name={b} stackId="band" fill={BAND_COLORS[b]} isAnimationActive={false} />
-          ))}
-        </BarChart>
-      </ResponsiveContainer>
-    </figure>
+    <ChartPanel
+      title="Score distribution"
+      note={`${d.bands.red} red · ${d.bands.yellow} yellow · ${d.bands.green} green${
+        d.unscored ? ` · ${d.unscored} without a recent score` : ""
+      }`}
+    >
+      <BarChart data={data}>
+        <CartesianGrid strokeDasharray="3 3" vertical={false} />
+        <XAxis dataKey="label" />
+        <YAxis allowDecimals={false} width={36} />
+        <Tooltip />
+        <Legend />
+        {PORTFOLIO_BANDS.map((b) => (
+          <Bar key={b} dataKey={b} name={b} stackId="band" fill={BAND_COLORS[b]} isAnimationActive={false} />
+        ))}
+      </BarChart>
+    </ChartPanel>
   );
 }
 
-function AtRisk({ scope }: { scope: PortfolioScope }) {
-  const trpc = useTRPC();
-  const risk = useQuery(trpc.portfolio.atRisk.queryOptions({ scope, limit: 10 }));
+function AtRisk({ rows }: { rows: PortfolioOverview["atRisk"] }) {
   return (
     <section className="panel" aria-label="At risk">
       <h2>At risk</h2>
-      <ErrorAlert error={risk.error} />
-      {risk.data?.rows.length === 0 && <p className="muted">No tenant is red or above its churn-risk threshold.</p>}
+      {rows.length === 0 && <p className="muted">No tenant is red or above its churn-risk threshold.</p>}
       <ul className="health-risk-list">
-        {risk.data?.rows.map((r) => (
+        {rows.map((r) => (
           <li key={r.tenantId}>
             <Link to={`/admin/portfolio/${r.tenantId}`}>{r.name}</Link> <BandChip band={r.band} score={r.score} />{" "}
             <TrendArrow delta={r.trend7} />
@@ -270,10 +248,8 @@ function BubbleTooltip({ active, payload }: { active?: boolean; payload?: { payl
   );
 }
 
-function Renewals({ scope }: { scope: PortfolioScope }) {
-  const trpc = useTRPC();
-  const renewals = useQuery(trpc.portfolio.renewals.queryOptions({ scope }));
-  const points: Bubble[] = (renewals.data?.points ?? []).map((p) => ({
+function Renewals({ renewals }: { renewals: PortfolioRenewalPoint[] }) {
+  const points: Bubble[] = renewals.map((p) => ({
     ...p,
     x: p.renewalDate.getTime(),
     y: p.score,
@@ -281,39 +257,36 @@ function Renewals({ scope }: { scope: PortfolioScope }) {
   }));
   const byBand = (band: PortfolioBand) => points.filter((p) => p.band === band);
   return (
-    <figure className="panel analytics-chart" aria-label="Renewals">
-      <figcaption>
-        <h2>Renewals</h2>
-        <p className="muted hint">Upcoming renewal date against health score; the bubble's size is the ARR.</p>
-      </figcaption>
-      <ErrorAlert error={renewals.error} />
-      {renewals.data && points.length === 0 && <p className="muted">No scored tenant has an upcoming renewal.</p>}
-      <ResponsiveContainer width="100%" height={300}>
-        <ScatterChart margin={{ top: 10, right: 20, bottom: 10, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            type="number"
-            dataKey="x"
-            name="Renewal date"
-            domain={["dataMin - 604800000", "dataMax + 604800000"]}
-            tickFormatter={(ms: number) => formatCalendarDate(new Date(ms))}
+    <ChartPanel
+      title="Renewals"
+      note="Upcoming renewal date against health score; the bubble's size is the ARR."
+      height={300}
+      message={points.length === 0 && <p className="muted">No scored tenant has an upcoming renewal.</p>}
+    >
+      <ScatterChart margin={{ top: 10, right: 20, bottom: 10, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis
+          type="number"
+          dataKey="x"
+          name="Renewal date"
+          domain={["dataMin - 604800000", "dataMax + 604800000"]}
+          tickFormatter={(ms: number) => formatCalendarDate(new Date(ms))}
+        />
+        <YAxis type="number" dataKey="y" name="Score" domain={[0, 100]} width={36} />
+        <ZAxis type="number" dataKey="z" name="ARR" range={[40, 800]} />
+        <Tooltip content={<BubbleTooltip />} />
+        <Legend />
+        {PORTFOLIO_BANDS.map((b) => (
+          <Scatter
+            key={b}
+            name={b}
+            data={byBand(b)}
+            fill={BAND_COLORS[b]}
+            fillOpacity={0.6}
+            isAnimationActive={false}
           />
-          <YAxis type="number" dataKey="y" name="Score" domain={[0, 100]} width={36} />
-          <ZAxis type="number" dataKey="z" name="ARR" range={[40, 800]} />
-          <Tooltip content={<BubbleTooltip />} />
-          <Legend />
-          {PORTFOLIO_BANDS.map((b) => (
-            <Scatter
-              key={b}
-              name={b}
-              data={byBand(b)}
-              fill={BAND_COLORS[b]}
-              fillOpacity={0.6}
-              isAnimationActive={false}
-            />
-          ))}
-        </ScatterChart>
-      </ResponsiveContainer>
-    </figure>
+        ))}
+      </ScatterChart>
+    </ChartPanel>
   );
 }

@@ -115,7 +115,9 @@ export function TenantHealthPage() {
             head={
               <>
                 <th>Component</th>
-                <th className="num">Weight</th>
+                <th className="num" title="Weight applied (the profile's, renormalised over the components with data)">
+                  Weight
+                </th>
                 <th className="num">Score</th>
                 <th>Reason</th>
               </>
@@ -125,8 +127,17 @@ export function TenantHealthPage() {
               rows.map((c) => (
                 <tr key={c.key}>
                   <td>{COMPONENT_LABELS[c.key] ?? humanize(c.key)}</td>
-                  <td className="num">{c.weight} %</td>
-                  <td className="num">{Math.round(c.score)}</td>
+                  <td
+                    className="num"
+                    title={
+                      c.effectiveWeight === c.weight
+                        ? undefined
+                        : `${c.weight} % in the profile; ${c.score === null ? "left out: no data" : "renormalised because a component had no data"}`
+                    }
+                  >
+                    {c.effectiveWeight} %
+                  </td>
+                  <td className="num">{c.score === null ? <span className="muted">no data</span> : c.score}</td>
                   <td className="health-reason">{c.reason}</td>
                 </tr>
               ))

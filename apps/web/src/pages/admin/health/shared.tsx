@@ -48,8 +48,11 @@ export function TrendArrow({ delta, days = 7 }: { delta: number | null; days?: n
   );
 }
 
-/** "72 % in 60 days" for a churn risk and its horizon, "—" without one. */
+/**
+ * "72/100 within 60 days" for a churn risk and its horizon, "—" without one. The risk is a 0–100
+ * ranking of churn signals, not a probability (docs/health-score.md "Limitations"): never a "%".
+ */
 export function churnText(risk: number | null, horizonDays: number | null): string {
   if (risk === null) return "—";
-  return horizonDays ? `${risk} % in ${horizonDays} days` : `${risk} %`;
+  return horizonDays ? `${risk}/100 within ${horizonDays} days` : `${risk}/100`;
 }
