@@ -92,8 +92,8 @@ export interface Services {
   /** Where billing notices' email copies go (dunning, payment failures): the email transport and publicUrl. */
   billingEmail: BillingEmail;
   /**
-   * Product usage (issue 8): every successful tenantProcedure call by a member is recorded here
-   * after commit (feature = the procedure path). The server passes a buffered UsageRecorder; absent
+   * Product usage (issue 8): every successful tenantProcedure mutation by a member is recorded here
+   * after commit (feature = the procedure path); reads come from the web's `usage.page` beacon. The server passes a buffered UsageRecorder; absent
    * = nothing recorded.
    */
   usage?: UsageSink;
