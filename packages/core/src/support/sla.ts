@@ -22,6 +22,7 @@
  *   resolution), or before now while not achieved; a paused clock is judged at the moment it paused.
  *   A ticket resolved without any public reply met its first-reply target at resolution (Zendesk).
  */
+import { isValidTimeZone } from "@fleetcore/validators";
 import { DomainError } from "../errors";
 
 /** The support team's working hours (sup_business_calendar). */
@@ -74,15 +75,8 @@ function formatterFor(timezone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** True when `timezone` is an IANA zone this runtime knows. */
-export function isValidTimeZone(timezone: string): boolean {
-  try {
-    formatterFor(timezone);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** True for an IANA time zone this runtime knows (one definition, shared with the web: validators). */
+export { isValidTimeZone };
 
 interface LocalParts {
   year: number;
