@@ -418,6 +418,10 @@ async function moveStatus(
         select: { toStatus: true, createdAt: true },
       }),
   );
+  // `now` was read before the row lock was granted: a change committed while this one waited may carry a
+  // later time. The history is ordered by time, so this change is stamped strictly after the last one.
+  const lastChangeMs = Math.max(0, ...changes.map((c) => c.createdAt.getTime()));
+  if (now.getTime() <= lastChangeMs) now = new Date(lastChangeMs + 1);
   const wasPaused = SLA_PAUSED_STATUSES.has(from);
   const willPause = SLA_PAUSED_STATUSES.has(to);
   const data: {
