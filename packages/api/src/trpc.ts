@@ -10,6 +10,9 @@
  * - `permittedProcedure(r, a)`  tenantProcedure + the permission `a` on resource `r`
  * - `providerProcedure(...roles)` Fleetcore staff (adm_provider_employees) with one of `roles` (any if
  *                               none given); runs in the cross-tenant `provider` scope.
+ * - `permittedExternalProcedure`, `providerExternalProcedure`: the same checks, for handlers that call
+ *                               an external API (Stripe): no transaction is held around the handler;
+ *                               it opens short ones with `ctx.inTx` (never across a network call).
  *
  * Every scoped procedure gets `ctx.audit` (an AuditTrail in the same transaction). A mutation that
  * wrote no audit row of its own gets a generic one, so every mutation is in adm_audit_logs.
@@ -28,6 +31,7 @@ import {
   describeSession,
   type EmailTransport,
   findProviderEmployee,
+  type InTransaction,
   isTenantLocked,
   LoginThrottle,
   NOOP_USAGE_SINK,
@@ -253,12 +257,8 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next, type, pat
   );
 });
 
-/**
- * The session's active tenant, verified on every call: membership (or provider access, or the
- * display token's tenant) re-read from the database, the tenant not suspended or closed (provider
- * staff excepted), wall displays limited to queries. Runs in that tenant's scope.
- */
-export const tenantProcedure = publicProcedure.use(async ({ ctx, next, type, path }) => {
+/** The session and tenant a tenant-scoped call runs for; UNAUTHORIZED / PRECONDITION_FAILED / FORBIDDEN. */
+function tenantCall(ctx: Context, type: string) {
   const session = ctx.session;
   if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
   const tenantId = session.activeTenantId;
@@ -269,41 +269,109 @@ export const tenantProcedure = publicProcedure.use(async ({ ctx, next, type, pat
   const userId = session.user?.id ?? null;
   const scope: DbScope = { kind: "tenant", tenantId, userId };
   const actorType: Actor["type"] = session.display ? "display" : "user";
-  let member = false;
-  const result = await inScope(ctx, scope, actorOf(ctx, actorType), { type, path, tenantId }, async (db, audit) => {
-    const access: TenantAccess | null = session.display
-      ? await resolveDisplayAccess(db, tenantId)
-      : userId
-        ? await resolveTenantAccess(db, userId, tenantId)
-        : null;
-    if (!access) throw new TRPCError({ code: "FORBIDDEN", message: "You no longer have access to this tenant" });
-    if (access.access !== "provider" && isTenantLocked(access.tenantStatus)) {
-      throw new TRPCError({
-        code: "FORBIDDEN",
-        message: `${access.tenantName} is ${access.tenantStatus}. Contact your Fleetcore account manager.`,
-      });
-    }
-    if (access.access === "provider") audit.actor.type = "provider";
-    member = access.access === "member";
-    return next({ ctx: { session, db, audit, tenant: access, tenantId } });
-  });
-  // Product usage: a member's mutation (not visiting staff's or a display's), once it has committed.
+  return { session, tenantId, userId, scope, actor: actorOf(ctx, actorType) };
+}
+
+/**
+ * Re-reads the caller's access to the tenant (membership, provider access, or the display token's
+ * tenant) in the tenant-scope transaction `db`; FORBIDDEN when it is gone or the tenant is suspended
+ * or closed (provider staff excepted).
+ */
+async function verifyTenantAccess(db: Db, call: ReturnType<typeof tenantCall>): Promise<TenantAccess> {
+  const { session, tenantId, userId } = call;
+  const access: TenantAccess | null = session.display
+    ? await resolveDisplayAccess(db, tenantId)
+    : userId
+      ? await resolveTenantAccess(db, userId, tenantId)
+      : null;
+  if (!access) throw new TRPCError({ code: "FORBIDDEN", message: "You no longer have access to this tenant" });
+  if (access.access !== "provider" && isTenantLocked(access.tenantStatus)) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: `${access.tenantName} is ${access.tenantStatus}. Contact your Fleetcore account manager.`,
+    });
+  }
+  if (access.access === "provider") call.actor.type = "provider";
+  return access;
+}
+
+/** Records a member's committed mutation as product usage (not visiting staff's or a display's). */
+function recordUsage(ctx: Context, call: ReturnType<typeof tenantCall>, access: TenantAccess | null, path: string) {
   // Queries are not recorded: polling (refetchInterval) and open tabs would keep sessions alive and
   // count idle people as active; reads are the web app's `usage.page` beacon (usage.ts).
-  if (result.ok && member && userId && type === "mutation") {
-    ctx.services.usage?.record({ time: new Date(), tenantId, userId, feature: path, kind: "procedure" });
+  if (access?.access === "member" && call.userId) {
+    ctx.services.usage?.record({
+      time: new Date(),
+      tenantId: call.tenantId,
+      userId: call.userId,
+      feature: path,
+      kind: "procedure",
+    });
   }
+}
+
+function requirePermission(access: TenantAccess, resource: PermissionResource, action: PermissionAction) {
+  if (!hasPermission(access.permissions, resource, action)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: `Your role does not allow ${action} on ${resource}` });
+  }
+}
+
+/**
+ * The session's active tenant, verified on every call: membership (or provider access, or the
+ * display token's tenant) re-read from the database, the tenant not suspended or closed (provider
+ * staff excepted), wall displays limited to queries. Runs in that tenant's scope.
+ */
+export const tenantProcedure = publicProcedure.use(async ({ ctx, next, type, path }) => {
+  const call = tenantCall(ctx, type);
+  const { session, tenantId } = call;
+  const verified: { access: TenantAccess | null } = { access: null };
+  const result = await inScope(ctx, call.scope, call.actor, { type, path, tenantId }, async (db, audit) => {
+    const access = await verifyTenantAccess(db, call);
+    verified.access = access;
+    return next({ ctx: { session, db, audit, tenant: access, tenantId } });
+  });
+  if (result.ok && type === "mutation") recordUsage(ctx, call, verified.access, path);
   return result;
 });
 
 /** tenantProcedure, plus `action` on `resource` in the caller's permission set. FORBIDDEN otherwise. */
 export function permittedProcedure(resource: PermissionResource, action: PermissionAction) {
   return tenantProcedure.use(({ ctx, next }) => {
-    if (!hasPermission(ctx.tenant.permissions, resource, action)) {
-      throw new TRPCError({ code: "FORBIDDEN", message: `Your role does not allow ${action} on ${resource}` });
-    }
+    requirePermission(ctx.tenant, resource, action);
     return next();
   });
+}
+
+/** A new short transaction of `scope` per call, with an audit trail by `actor` (see {@link InTransaction}). */
+function transactionsOf(ctx: Context, scope: DbScope, actor: Actor): InTransaction {
+  return (fn) => withScope(ctx.prisma, scope, (db) => fn({ db, audit: new AuditTrail(db, actor) }));
+}
+
+/**
+ * {@link permittedProcedure}'s checks without a transaction around the handler: for handlers that call
+ * an external API (Stripe), which must not run while a transaction holds a pooled connection and its
+ * locks. Access and permission are verified in a short tenant-scope transaction; the handler gets
+ * `ctx.inTx(fn)`, a new short transaction of that scope (with an audit trail) per call, and records
+ * its own audit rows there (no generic row is added).
+ */
+export function permittedExternalProcedure(resource: PermissionResource, action: PermissionAction) {
+  return publicProcedure.use(async ({ ctx, next, type, path }) => {
+    const call = tenantCall(ctx, type);
+    const access = await withScope(ctx.prisma, call.scope, (db) => verifyTenantAccess(db, call));
+    requirePermission(access, resource, action);
+    const inTx = transactionsOf(ctx, call.scope, call.actor);
+    const result = await next({ ctx: { session: call.session, tenant: access, tenantId: call.tenantId, inTx } });
+    if (result.ok && type === "mutation") recordUsage(ctx, call, access, path);
+    return result;
+  });
+}
+
+/** FORBIDDEN unless `employee` is staff with one of `roles` (any staff role when none given). */
+function requireStaffRole(employee: Awaited<ReturnType<typeof findProviderEmployee>>, roles: ProviderRole[]) {
+  if (!employee) throw new TRPCError({ code: "FORBIDDEN", message: "Only Fleetcore staff may do this" });
+  if (roles.length > 0 && !roles.includes(employee.role)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: `This needs one of these staff roles: ${roles.join(", ")}` });
+  }
 }
 
 /**
@@ -322,16 +390,28 @@ export function providerProcedure(...roles: ProviderRole[]) {
       { type, path, tenantId: null },
       async (db, audit) => {
         const employee = await findProviderEmployee(db, user.id);
-        if (!employee) throw new TRPCError({ code: "FORBIDDEN", message: "Only Fleetcore staff may do this" });
-        if (roles.length > 0 && !roles.includes(employee.role)) {
-          throw new TRPCError({
-            code: "FORBIDDEN",
-            message: `This needs one of these staff roles: ${roles.join(", ")}`,
-          });
-        }
-        return next({ ctx: { session, user, db, audit, employee } });
+        requireStaffRole(employee, roles);
+        return next({ ctx: { session, user, db, audit, employee: employee as NonNullable<typeof employee> } });
       },
     );
+  });
+}
+
+/**
+ * {@link providerProcedure}'s checks without a transaction around the handler (see
+ * {@link permittedExternalProcedure}): staff role verified in a short provider-scope transaction; the
+ * handler gets `ctx.inTx(fn)` for short transactions of that scope and records its own audit rows.
+ */
+export function providerExternalProcedure(...roles: ProviderRole[]) {
+  return publicProcedure.use(async ({ ctx, next }) => {
+    const session = ctx.session;
+    const user = session?.user;
+    if (!session || !user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+    const scope: DbScope = { kind: "provider", userId: user.id };
+    const employee = await withScope(ctx.prisma, scope, (db) => findProviderEmployee(db, user.id));
+    requireStaffRole(employee, roles);
+    const inTx = transactionsOf(ctx, scope, actorOf(ctx, "provider"));
+    return next({ ctx: { session, user, employee: employee as NonNullable<typeof employee>, inTx } });
   });
 }
 

@@ -6,8 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { type BillingServices, validateSessionToken } from "@fleetcore/core";
-import { disconnectAll } from "@fleetcore/db";
-import { testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
+import { disconnectAll, getPrisma, type PrismaClient, withScope } from "@fleetcore/db";
+import { testDatabaseUrl, testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeStripe } from "../../core/test/stripe-fake";
 import { createCaller, createContextInner } from "../src/index";
@@ -18,13 +18,13 @@ let world: World;
 let configured: BillingServices;
 const off: BillingServices = { stripe: null, webhookSecret: null };
 
-/** A caller for `email`'s session with the given billing services. */
-async function as(email: string, billing: BillingServices = configured) {
+/** A caller for `email`'s session with the given billing services (and Prisma client). */
+async function as(email: string, billing: BillingServices = configured, prisma: PrismaClient = testPrisma()) {
   const { token } = await signIn(email);
   const validated = await validateSessionToken(testPrisma(), token as string);
   return createCaller(
     createContextInner({
-      prisma: testPrisma(),
+      prisma,
       session: validated?.session ?? null,
       services: { billing, publicUrl: "https://fleet.test" },
     }),
@@ -277,5 +277,66 @@ describe("billingAdmin access", () => {
     ).toBe("CONFLICT");
     const updated = await admin.billingAdmin.plans.update({ id: planId, overagePerVehicleMinor: 600 });
     expect(updated).toMatchObject({ version: 2, syncedToStripe: false, activeSubscriptions: 1 });
+  });
+});
+
+describe("Stripe calls hold no database transaction", () => {
+  it("leaves the only pooled connection free while Stripe answers checkout, portal, plan sync and usage", async () => {
+    // A client whose pool has one connection: if a procedure held a transaction across a Stripe
+    // call, a query made while Stripe is answering would wait for that connection.
+    const url = new URL(testDatabaseUrl());
+    url.searchParams.set("application_name", "fleetcore-one-connection");
+    const onePrisma = getPrisma(url.toString(), { maxConnections: 1 });
+    const probe = async (): Promise<"free" | "held"> => {
+      let timer: NodeJS.Timeout | undefined;
+      const held = new Promise<"held">((resolve) => {
+        timer = setTimeout(() => resolve("held"), 1500);
+      });
+      const answer = await Promise.race([onePrisma.$queryRaw`SELECT 1`.then(() => "free" as const), held]);
+      clearTimeout(timer);
+      return answer;
+    };
+    // The probe tells: inside a transaction of the same client, it finds the connection held.
+    expect(await withScope(onePrisma, { kind: "system" }, () => probe())).toBe("held");
+
+    const seen: Array<{ path: string; connection: "free" | "held" }> = [];
+    fake.onRequest = async (r) => {
+      seen.push({ path: `${r.method} ${r.path}`, connection: await probe() });
+    };
+    try {
+      const w = await createWorld();
+      const admin = await as(w.users.providerAdmin.email, configured, onePrisma);
+      const plan = await admin.billingAdmin.plans.create({
+        code: `one-conn-${w.tag}`,
+        name: "One connection",
+        currency: "USD",
+        monthlyPriceMinor: 1500,
+        includedVehicles: 2,
+        includedDrivers: 2,
+        overagePerVehicleMinor: 300,
+      });
+      await admin.billingAdmin.plans.syncToStripe({ id: plan.id });
+      const owner = await as(w.users.ownerA.email, configured, onePrisma);
+      await owner.billing.startCheckout({ planId: plan.id, interval: "month", clientRequestId: randomUUID() });
+      await owner.billing.openPortal();
+      await admin.billingAdmin.usage.reportNow();
+      const actions = (
+        await testOwnerPrisma().auditLog.findMany({
+          where: { OR: [{ tenantId: w.a.tenant.id }, { entityId: plan.id }], action: { startsWith: "billing." } },
+        })
+      ).map((a) => a.action);
+      expect(actions.sort()).toEqual([
+        "billing.checkout_started",
+        "billing.plan_created",
+        "billing.plan_synced",
+        "billing.portal_opened",
+      ]);
+    } finally {
+      fake.onRequest = null;
+    }
+    expect(seen.map((s) => s.path)).toEqual(
+      expect.arrayContaining(["POST /v1/products", "POST /v1/prices", "POST /v1/checkout/sessions"]),
+    );
+    expect(seen.filter((s) => s.connection === "held")).toEqual([]);
   });
 });

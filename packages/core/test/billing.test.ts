@@ -20,6 +20,7 @@ import {
   createPlan,
   DUNNING_SUSPENSION_REASON,
   divRoundHalfUp,
+  type InTransaction,
   listInvoices,
   localDay,
   monthlyAmountMinor,
@@ -58,6 +59,11 @@ const asSystem = <T>(fn: (tx: Tx) => Promise<T>) =>
   withScope(testPrisma(), { kind: "system" }, (db) => fn({ db, audit: new AuditTrail(db, systemActor()) }));
 const asTenant = <T>(tenantId: string, fn: (db: Db) => Promise<T>) =>
   withScope(testPrisma(), { kind: "tenant", tenantId }, fn);
+/** Short transactions of the tenant's scope, one per call (what the billing procedures pass). */
+const tenantTx =
+  (tenantId: string): InTransaction =>
+  (fn) =>
+    withScope(testPrisma(), { kind: "tenant", tenantId }, (db) => fn({ db, audit: new AuditTrail(db, systemActor()) }));
 
 beforeAll(async () => {
   // Like Stripe, the fake forgets idempotency keys and meter event identifiers after 24 hours.
@@ -90,8 +96,8 @@ beforeAll(async () => {
       overagePerVehicleMinor: 400,
     }),
   );
-  await asSystem((tx) => syncPlanToStripe(tx, stripe, starter.id));
-  await asSystem((tx) => syncPlanToStripe(tx, stripe, pro.id));
+  await syncPlanToStripe(asSystem, stripe, starter.id);
+  await syncPlanToStripe(asSystem, stripe, pro.id);
 });
 
 afterAll(async () => {
@@ -126,11 +132,9 @@ const deliver = (event: Json) => processStripeEvent(testPrisma(), event as Strip
 
 /** Checkout for `tenantId` through the code under test, then "the customer pays" at the fake. */
 async function subscribe(tenantId: string, plan = starter, opts: { trialDays?: number; start?: number } = {}) {
-  const { url } = await asTenant(tenantId, (db) =>
-    startCheckout(
-      { prisma: testPrisma(), db, stripe, tenantId, publicUrl: "https://fleet.test" },
-      { planId: plan.id, interval: "month", clientRequestId: randomUUID() },
-    ),
+  const { url } = await startCheckout(
+    { prisma: testPrisma(), inTx: tenantTx(tenantId), stripe, tenantId, publicUrl: "https://fleet.test" },
+    { planId: plan.id, interval: "month", clientRequestId: randomUUID() },
   );
   const sessionId = url.split("/").pop() as string;
   return fake.completeCheckout(sessionId, opts);
@@ -218,7 +222,7 @@ describe("plans in Stripe", () => {
 
   it("re-syncing links what exists; a price change bumps the version and creates new prices only", async () => {
     const before = fake.prices.size;
-    const again = await asSystem((tx) => syncPlanToStripe(tx, stripe, starter.id));
+    const again = await syncPlanToStripe(asSystem, stripe, starter.id);
     expect(fake.prices.size).toBe(before);
     expect(again.syncedToStripe).toBe(true);
     const tag = unique();
@@ -233,11 +237,11 @@ describe("plans in Stripe", () => {
         overagePerVehicleMinor: 300,
       }),
     );
-    const v1 = await asSystem((tx) => syncPlanToStripe(tx, stripe, plan.id));
+    const v1 = await syncPlanToStripe(asSystem, stripe, plan.id);
     const { updatePlan } = await import("../src/index");
     const changed = await asSystem((tx) => updatePlan(tx, { id: plan.id, monthlyPriceMinor: 1200 }));
     expect(changed).toMatchObject({ version: 2, syncedToStripe: false, stripeMonthlyPriceId: null });
-    const v2 = await asSystem((tx) => syncPlanToStripe(tx, stripe, plan.id));
+    const v2 = await syncPlanToStripe(asSystem, stripe, plan.id);
     expect(v2.stripeMonthlyPriceId).not.toBe(v1.stripeMonthlyPriceId);
     expect(v2.stripeProductId).toBe(v1.stripeProductId);
     expect(fake.prices.get(v2.stripeMonthlyPriceId as string)).toMatchObject({
@@ -245,6 +249,43 @@ describe("plans in Stripe", () => {
       lookup_key: `bump-${tag}-v2-month`,
     });
     expect(fake.prices.get(v1.stripeMonthlyPriceId as string)?.unit_amount).toBe(1000);
+  });
+
+  it("refuses to store a version's prices when the plan's price changed while Stripe was answering", async () => {
+    const plan = await asSystem((tx) =>
+      createPlan(tx, {
+        code: `race-${unique()}`,
+        name: "Race",
+        currency: "USD",
+        monthlyPriceMinor: 1000,
+        includedVehicles: 1,
+        includedDrivers: 1,
+        overagePerVehicleMinor: 300,
+      }),
+    );
+    const { updatePlan } = await import("../src/index");
+    let changed = false;
+    fake.onRequest = async (r) => {
+      if (changed || r.method !== "POST" || r.path !== "/v1/prices") return;
+      changed = true;
+      // Possible only because the sync holds no transaction (and no row lock) while Stripe answers.
+      await asSystem((tx) => updatePlan(tx, { id: plan.id, monthlyPriceMinor: 1100 }));
+    };
+    try {
+      await expect(syncPlanToStripe(asSystem, stripe, plan.id)).rejects.toMatchObject({
+        code: "conflict",
+        message: expect.stringMatching(/changed while it was syncing: sync it again/),
+      });
+    } finally {
+      fake.onRequest = null;
+    }
+    const stored = await testOwnerPrisma().bilBillingPlan.findUniqueOrThrow({ where: { id: plan.id } });
+    expect(stored).toMatchObject({ version: 2, stripeMonthlyPriceId: null });
+    const synced = await syncPlanToStripe(asSystem, stripe, plan.id);
+    expect(fake.prices.get(synced.stripeMonthlyPriceId as string)).toMatchObject({
+      unit_amount: 1100,
+      metadata: { fleetcore_plan_version: "2" },
+    });
   });
 });
 
@@ -333,22 +374,22 @@ async function lifecycle(twice: boolean) {
   });
 
   // Plan change: the preview and the update go to Stripe; the local row follows the webhook.
-  const preview = await asTenant(tenantId, (db) =>
-    previewPlanChange(db, stripe, tenantId, { planId: pro.id, interval: "month" }),
-  );
+  const preview = await previewPlanChange(tenantTx(tenantId), stripe, tenantId, { planId: pro.id, interval: "month" });
   expect(preview.currency).toBe("USD");
   expect(preview.prorationMinor).toBeGreaterThan(0);
   expect(preview.lines.some((l) => l.amountMinor < 0)).toBe(true);
-  const changed = await asTenant(tenantId, (db) =>
-    changePlan(db, stripe, tenantId, { planId: pro.id, interval: "month", prorationDate: preview.prorationDate }),
-  );
+  const changed = await changePlan(tenantTx(tenantId), stripe, tenantId, {
+    planId: pro.id,
+    interval: "month",
+    prorationDate: preview.prorationDate,
+  });
   expect(changed.planId).toBe(pro.id);
   expect((await subscriptionRow(tenantId)).planId).toBe(starter.id);
   await send("customer.subscription.updated", fake.subscription(subscription.id), t0 + 7);
   row = await subscriptionRow(tenantId);
   expect(row).toMatchObject({ planId: pro.id, mrrMinor: 9900 });
 
-  await asTenant(tenantId, (db) => setCancelAtPeriodEnd(db, stripe, tenantId, true));
+  await setCancelAtPeriodEnd(tenantTx(tenantId), stripe, tenantId, true);
   await send("customer.subscription.updated", fake.subscription(subscription.id), t0 + 8);
   expect(await subscriptionRow(tenantId)).toMatchObject({ cancelAtPeriodEnd: true, mrrMinor: 9900, status: "active" });
 

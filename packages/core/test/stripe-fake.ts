@@ -94,6 +94,11 @@ export class FakeStripe {
   /** Seconds added to the real clock ({@link advance}). */
   private clockOffsetS = 0;
   private readonly failures: Array<{ method: string; path: string; times: number }> = [];
+  /**
+   * Awaited on every authorised request before it is processed (tests: what the caller holds while
+   * Stripe is answering, or a change racing a call).
+   */
+  onRequest: ((request: RecordedRequest) => Promise<void>) | null = null;
   private readonly server: Server;
   /** For signing webhook payloads (the SDK's generateTestHeaderString). */
   private readonly signer = new Stripe("sk_test_signer");
@@ -198,6 +203,7 @@ export class FakeStripe {
       );
       return;
     }
+    if (this.onRequest) await this.onRequest(record);
     const key = req.headers["idempotency-key"];
     const fingerprint = `${method} ${path} ${rawBody}`;
     if (method === "POST" && typeof key === "string") {

@@ -91,3 +91,15 @@ export async function withPgScope<T>(pool: Pool, scope: DbScope, fn: (client: Po
     client.release();
   }
 }
+
+/**
+ * Runs queries one after another and returns their results in order: a transaction has one
+ * connection, and node-postgres deprecates overlapping queries on a client (so no Promise.all).
+ */
+export async function inSequence<T extends readonly unknown[]>(
+  ...steps: { [K in keyof T]: () => Promise<T[K]> }
+): Promise<T> {
+  const out: unknown[] = [];
+  for (const step of steps) out.push(await step());
+  return out as unknown as T;
+}

@@ -23,16 +23,18 @@ import {
   ZSubscriptionChangeResult,
 } from "@fleetcore/validators";
 import { z } from "zod";
-import { permittedProcedure, router, stripeOf } from "../trpc";
+import { permittedExternalProcedure, permittedProcedure, router, stripeOf } from "../trpc";
 
 const read = permittedProcedure("billing", "read");
-const write = permittedProcedure("billing", "write");
+/** Calls Stripe: no transaction is held across the call (reads and the audit row use `ctx.inTx`). */
+const stripeWrite = permittedExternalProcedure("billing", "write");
 
 /**
  * The tenant's billing (issue 7; customer-portal.md §5). Reads need billing:read (owner, admin),
  * changes billing:write (owner). Stripe is the source of truth: mutations return Stripe's answer for
  * display and the local state follows its webhooks. Without STRIPE_SECRET_KEY `overview` answers
- * `configured: false` and every Stripe action fails with PRECONDITION_FAILED.
+ * `configured: false` and every Stripe action fails with PRECONDITION_FAILED. Procedures that call
+ * Stripe hold no database transaction while they wait for it.
  */
 export const billingRouter = router({
   /** Plan, subscription, usage projection, next invoice (estimate) and payment method. */
@@ -53,7 +55,7 @@ export const billingRouter = router({
    * Stripe Checkout for a new subscription → `{ url }` to redirect to. CONFLICT when a subscription
    * exists (change plan instead); NOT_FOUND / BAD_REQUEST for an unknown or unavailable plan.
    */
-  startCheckout: write
+  startCheckout: stripeWrite
     .input(ZStartCheckoutRequest)
     .output(ZRedirectUrl)
     .mutation(async ({ ctx, input }) => {
@@ -61,7 +63,7 @@ export const billingRouter = router({
       const result = await startCheckout(
         {
           prisma: ctx.prisma,
-          db: ctx.db,
+          inTx: ctx.inTx,
           stripe,
           tenantId: ctx.tenantId,
           publicUrl: ctx.services.publicUrl,
@@ -69,17 +71,19 @@ export const billingRouter = router({
         },
         input,
       );
-      await ctx.audit.record({
-        tenantId: ctx.tenantId,
-        entityType: "billing_subscription",
-        action: "billing.checkout_started",
-        metadata: { planId: input.planId, interval: input.interval },
-      });
+      await ctx.inTx(({ audit }) =>
+        audit.record({
+          tenantId: ctx.tenantId,
+          entityType: "billing_subscription",
+          action: "billing.checkout_started",
+          metadata: { planId: input.planId, interval: input.interval },
+        }),
+      );
       return result;
     }),
 
   /** Stripe Customer Portal (payment methods, invoices) → `{ url }`. */
-  openPortal: write.output(ZRedirectUrl).mutation(async ({ ctx }) => {
+  openPortal: stripeWrite.output(ZRedirectUrl).mutation(async ({ ctx }) => {
     const stripe = stripeOf(ctx);
     const result = await openBillingPortal({
       prisma: ctx.prisma,
@@ -88,43 +92,49 @@ export const billingRouter = router({
       publicUrl: ctx.services.publicUrl,
       email: ctx.session.user?.email ?? null,
     });
-    await ctx.audit.record({ tenantId: ctx.tenantId, entityType: "billing_account", action: "billing.portal_opened" });
+    await ctx.inTx(({ audit }) =>
+      audit.record({ tenantId: ctx.tenantId, entityType: "billing_account", action: "billing.portal_opened" }),
+    );
     return result;
   }),
 
   /** Proration preview of a plan change (Stripe `invoices.createPreview`). billing:write. */
-  previewChange: write
+  previewChange: stripeWrite
     .input(ZPlanChoice)
     .output(ZPlanChangePreview)
-    .query(({ ctx, input }) => previewPlanChange(ctx.db, stripeOf(ctx), ctx.tenantId, input)),
+    .query(({ ctx, input }) => previewPlanChange(ctx.inTx, stripeOf(ctx), ctx.tenantId, input)),
 
   /** Changes plan/interval with prorations (pass the preview's prorationDate). */
-  changePlan: write
+  changePlan: stripeWrite
     .input(ZChangePlanRequest)
     .output(ZSubscriptionChangeResult)
     .mutation(async ({ ctx, input }) => {
-      const result = await changePlan(ctx.db, stripeOf(ctx), ctx.tenantId, input);
-      await ctx.audit.record({
-        tenantId: ctx.tenantId,
-        entityType: "billing_subscription",
-        action: "billing.plan_changed",
-        after: { planId: input.planId, interval: input.interval },
-      });
+      const result = await changePlan(ctx.inTx, stripeOf(ctx), ctx.tenantId, input);
+      await ctx.inTx(({ audit }) =>
+        audit.record({
+          tenantId: ctx.tenantId,
+          entityType: "billing_subscription",
+          action: "billing.plan_changed",
+          after: { planId: input.planId, interval: input.interval },
+        }),
+      );
       return result;
     }),
 
   /** `{ cancel: true }` cancels at the period's end; `{ cancel: false }` undoes it. */
-  setCancelAtPeriodEnd: write
+  setCancelAtPeriodEnd: stripeWrite
     .input(ZSetCancelAtPeriodEndRequest)
     .output(ZSubscriptionChangeResult)
     .mutation(async ({ ctx, input }) => {
-      const result = await setCancelAtPeriodEnd(ctx.db, stripeOf(ctx), ctx.tenantId, input.cancel);
-      await ctx.audit.record({
-        tenantId: ctx.tenantId,
-        entityType: "billing_subscription",
-        action: input.cancel ? "billing.cancel_scheduled" : "billing.cancel_undone",
-        after: { cancelAtPeriodEnd: input.cancel },
-      });
+      const result = await setCancelAtPeriodEnd(ctx.inTx, stripeOf(ctx), ctx.tenantId, input.cancel);
+      await ctx.inTx(({ audit }) =>
+        audit.record({
+          tenantId: ctx.tenantId,
+          entityType: "billing_subscription",
+          action: input.cancel ? "billing.cancel_scheduled" : "billing.cancel_undone",
+          after: { cancelAtPeriodEnd: input.cancel },
+        }),
+      );
       return result;
     }),
 });

@@ -21,7 +21,7 @@ import {
   ZUsageReportResult,
 } from "@fleetcore/validators";
 import { z } from "zod";
-import { providerProcedure, router, stripeOf } from "../trpc";
+import { providerExternalProcedure, providerProcedure, router, stripeOf } from "../trpc";
 
 /**
  * The provider's billing admin (issue 7): plans and their Stripe catalogue, subscriptions across
@@ -56,12 +56,13 @@ export const billingAdminRouter = router({
     /**
      * Creates or links the plan's Stripe Product and the Prices of its version (and the Billing
      * Meter, once). PRECONDITION_FAILED when billing is not configured; BAD_REQUEST with Stripe's
-     * message when Stripe refuses.
+     * message when Stripe refuses; CONFLICT when the plan's prices changed during the sync. No
+     * transaction is held while Stripe answers.
      */
-    syncToStripe: providerProcedure("admin")
+    syncToStripe: providerExternalProcedure("admin")
       .input(ZBillingPlanId)
       .output(ZBillingPlan)
-      .mutation(({ ctx, input }) => syncPlanToStripe(ctx, stripeOf(ctx), input.id)),
+      .mutation(({ ctx, input }) => syncPlanToStripe(ctx.inTx, stripeOf(ctx), input.id)),
   }),
 
   subscriptions: router({
@@ -87,16 +88,18 @@ export const billingAdminRouter = router({
 
   usage: router({
     /** Runs the usage report now (what the hourly job does): meter events for complete unreported days. */
-    reportNow: providerProcedure("admin")
+    reportNow: providerExternalProcedure("admin")
       .output(ZUsageReportResult)
       .mutation(async ({ ctx }) => {
         const result = await reportUsage(ctx.prisma, stripeOf(ctx), new Date());
-        await ctx.audit.record({
-          tenantId: null,
-          entityType: "billing_usage",
-          action: "billing.usage_reported",
-          metadata: { eventsSent: result.eventsSent, failures: result.failures.length },
-        });
+        await ctx.inTx(({ audit }) =>
+          audit.record({
+            tenantId: null,
+            entityType: "billing_usage",
+            action: "billing.usage_reported",
+            metadata: { eventsSent: result.eventsSent, failures: result.failures.length },
+          }),
+        );
         return result;
       }),
   }),

@@ -110,6 +110,14 @@ export interface Tx {
 }
 
 /**
+ * Opens a new, short transaction (in the caller's scope, with its audit trail) per call: what a
+ * service receives when it also calls an external API (Stripe). A transaction must never wait on the
+ * network — it would hold a pooled connection, and any row locks, for as long as the call takes — so
+ * such a service reads in one transaction, calls out with none open, and writes in another.
+ */
+export type InTransaction = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
+
+/**
  * Lists audit entries, newest first, filtered; the database's row-level security limits what is
  * visible (a tenant scope sees its tenant only). `tenantId` narrows further (provider viewer).
  * Keyset pagination on (created_at, id) via `cursor` = the last id of the previous page.

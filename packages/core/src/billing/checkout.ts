@@ -2,11 +2,13 @@
  * Tenant-side Stripe actions: the Stripe Customer of a tenant, Checkout and Customer Portal sessions,
  * plan changes with a proration preview, cancel at period end and its undo.
  * Local subscription state changes only through webhooks (Stripe is the source of truth); these
- * functions return Stripe's answer for display. API reference: Customers, Checkout Sessions,
+ * functions return Stripe's answer for display. None holds a database transaction across a Stripe
+ * call: each reads in a short transaction of the caller's scope (`inTx`), then calls Stripe. API reference: Customers, Checkout Sessions,
  * Customer Portal Sessions, Invoices "Create a preview invoice", Subscriptions "Update a subscription".
  */
 import { type Db, type PrismaClient, withScope } from "@fleetcore/db";
 import type { BillingInterval, PlanChangePreview, SubscriptionChangeResult } from "@fleetcore/validators";
+import type { InTransaction } from "../audit/audit";
 import { DomainError } from "../errors";
 import { planPrices } from "./plans";
 import { asDomainError, idempotencyKey, type Stripe, toUnix } from "./stripe";
@@ -73,21 +75,30 @@ async function choosablePlan(db: Db, planId: string) {
  * subscription metadata fleetcore_tenant_id, back to `${publicUrl}/billing?checkout=success|cancel`.
  * Idempotency key: tenant, the client's request id and the prices (a double click or a retry of
  * one choice opens one session; another choice or a later visit, with a new id, a new session).
- * @param db the caller's tenant-scope transaction (reads plans and the current subscription)
+ * @param input.inTx short transactions of the caller's tenant scope (reads plans and the subscription)
  * @returns the Checkout page URL
  * @throws DomainError not_found (plan), invalid (plan not available, no yearly option), conflict
  *   (the tenant already has a current subscription: change plan instead)
  */
 export async function startCheckout(
-  input: { prisma: PrismaClient; db: Db; stripe: Stripe; tenantId: string; publicUrl: string; email?: string | null },
+  input: {
+    prisma: PrismaClient;
+    inTx: InTransaction;
+    stripe: Stripe;
+    tenantId: string;
+    publicUrl: string;
+    email?: string | null;
+  },
   choice: { planId: string; interval: BillingInterval; clientRequestId: string },
 ): Promise<{ url: string }> {
-  const { db, stripe, tenantId } = input;
-  const current = await currentSubscription(db, tenantId);
-  if (current && current.status !== "incomplete") {
-    throw new DomainError("conflict", "This tenant already has a subscription: change its plan instead");
-  }
-  const plan = await choosablePlan(db, choice.planId);
+  const { stripe, tenantId } = input;
+  const plan = await input.inTx(async ({ db }) => {
+    const current = await currentSubscription(db, tenantId);
+    if (current && current.status !== "incomplete") {
+      throw new DomainError("conflict", "This tenant already has a subscription: change its plan instead");
+    }
+    return choosablePlan(db, choice.planId);
+  });
   const prices = await planPrices(stripe, plan, choice.interval);
   const customer = await ensureStripeCustomer(input.prisma, stripe, tenantId, { email: input.email });
   const base = input.publicUrl.replace(/\/+$/, "");
@@ -138,21 +149,24 @@ export async function openBillingPortal(
 }
 
 async function changeItems(
-  db: Db,
+  inTx: InTransaction,
   stripe: Stripe,
   tenantId: string,
   choice: { planId: string; interval: BillingInterval },
 ) {
-  const sub = await currentSubscription(db, tenantId);
-  if (!sub || sub.status === "incomplete")
-    throw new DomainError("not_found", "This tenant has no subscription to change");
-  if (!sub.stripeBaseItemId) throw new DomainError("invalid", "The subscription has no plan item to change");
-  const plan = await choosablePlan(db, choice.planId);
-  if (plan.currency !== sub.currency) {
-    throw new DomainError("invalid", `A ${sub.currency} subscription cannot change to a ${plan.currency} plan`);
-  }
+  const { sub, plan, baseItemId } = await inTx(async ({ db }) => {
+    const sub = await currentSubscription(db, tenantId);
+    if (!sub || sub.status === "incomplete")
+      throw new DomainError("not_found", "This tenant has no subscription to change");
+    if (!sub.stripeBaseItemId) throw new DomainError("invalid", "The subscription has no plan item to change");
+    const plan = await choosablePlan(db, choice.planId);
+    if (plan.currency !== sub.currency) {
+      throw new DomainError("invalid", `A ${sub.currency} subscription cannot change to a ${plan.currency} plan`);
+    }
+    return { sub, plan, baseItemId: sub.stripeBaseItemId };
+  });
   const prices = await planPrices(stripe, plan, choice.interval);
-  const items: Stripe.SubscriptionUpdateParams.Item[] = [{ id: sub.stripeBaseItemId, price: prices.basePriceId }];
+  const items: Stripe.SubscriptionUpdateParams.Item[] = [{ id: baseItemId, price: prices.basePriceId }];
   items.push(
     sub.stripeOverageItemId
       ? { id: sub.stripeOverageItemId, price: prices.overagePriceId }
@@ -168,13 +182,13 @@ async function changeItems(
  * @throws DomainError not_found (no subscription / plan), invalid (currency differs, not available)
  */
 export async function previewPlanChange(
-  db: Db,
+  inTx: InTransaction,
   stripe: Stripe,
   tenantId: string,
   choice: { planId: string; interval: BillingInterval },
   now = new Date(),
 ): Promise<PlanChangePreview> {
-  const { sub, items } = await changeItems(db, stripe, tenantId, choice);
+  const { sub, items } = await changeItems(inTx, stripe, tenantId, choice);
   const prorationDate = toUnix(now);
   const preview = await stripe.invoices
     .createPreview({
@@ -195,8 +209,8 @@ export async function previewPlanChange(
   };
 }
 
-async function changeResult(db: Db, sub: Stripe.Subscription): Promise<SubscriptionChangeResult> {
-  const d = await describeSubscription(db, sub);
+async function changeResult(inTx: InTransaction, sub: Stripe.Subscription): Promise<SubscriptionChangeResult> {
+  const d = await inTx(({ db }) => describeSubscription(db, sub));
   return {
     status: d.status,
     cancelAtPeriodEnd: sub.cancel_at_period_end || sub.cancel_at !== null,
@@ -213,13 +227,13 @@ async function changeResult(db: Db, sub: Stripe.Subscription): Promise<Subscript
  * @throws DomainError as {@link previewPlanChange}; invalid (Stripe refused, with its message)
  */
 export async function changePlan(
-  db: Db,
+  inTx: InTransaction,
   stripe: Stripe,
   tenantId: string,
   choice: { planId: string; interval: BillingInterval; prorationDate?: Date },
   now = new Date(),
 ): Promise<SubscriptionChangeResult> {
-  const { sub, plan, items } = await changeItems(db, stripe, tenantId, choice);
+  const { sub, plan, items } = await changeItems(inTx, stripe, tenantId, choice);
   const given = choice.prorationDate;
   const fresh = given && given <= now && now.getTime() - given.getTime() <= PRORATION_DATE_MAX_AGE_MS;
   const prorationDate = toUnix(fresh ? given : now);
@@ -243,7 +257,7 @@ export async function changePlan(
       },
     )
     .catch(asDomainError);
-  return changeResult(db, updated);
+  return changeResult(inTx, updated);
 }
 
 /**
@@ -251,13 +265,13 @@ export async function changePlan(
  * @throws DomainError not_found (no subscription)
  */
 export async function setCancelAtPeriodEnd(
-  db: Db,
+  inTx: InTransaction,
   stripe: Stripe,
   tenantId: string,
   cancel: boolean,
   now = new Date(),
 ): Promise<SubscriptionChangeResult> {
-  const sub = await currentSubscription(db, tenantId);
+  const sub = await inTx(({ db }) => currentSubscription(db, tenantId));
   if (!sub || sub.status === "incomplete") throw new DomainError("not_found", "This tenant has no subscription");
   const updated = await stripe.subscriptions
     .update(
@@ -274,5 +288,5 @@ export async function setCancelAtPeriodEnd(
       },
     )
     .catch(asDomainError);
-  return changeResult(db, updated);
+  return changeResult(inTx, updated);
 }

@@ -4,7 +4,7 @@
  * and billing settings. Reads run in the caller's scope (row-level security keeps a tenant to its
  * own rows); nothing here calls Stripe.
  */
-import type { Db } from "@fleetcore/db";
+import { type Db, inSequence } from "@fleetcore/db";
 import type {
   AdminSubscriptionRow,
   BillingInvoice,
@@ -60,15 +60,16 @@ export async function billingOverview(
   };
   if (!opts.configured) return empty;
   const now = opts.now ?? new Date();
-  const [sub, settings, pm, tenant] = await Promise.all([
-    latestSubscription(db, tenantId),
-    db.bilSettings.findUniqueOrThrow({ where: { id: 1 } }),
-    db.bilPaymentMethod.findFirst({
-      where: { tenantId, detachedAt: null },
-      orderBy: [{ isDefault: "desc" }, { createdAt: "desc" }],
-    }),
-    db.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { timezone: true } }),
-  ]);
+  const [sub, settings, pm, tenant] = await inSequence(
+    () => latestSubscription(db, tenantId),
+    () => db.bilSettings.findUniqueOrThrow({ where: { id: 1 } }),
+    () =>
+      db.bilPaymentMethod.findFirst({
+        where: { tenantId, detachedAt: null },
+        orderBy: [{ isDefault: "desc" }, { createdAt: "desc" }],
+      }),
+    () => db.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { timezone: true } }),
+  );
   const paymentMethod = pm
     ? { type: pm.type, brand: pm.brand, last4: pm.last4, expMonth: pm.expMonth, expYear: pm.expYear }
     : null;

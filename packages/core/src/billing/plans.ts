@@ -22,7 +22,7 @@ import type {
   UpdateBillingPlanRequest,
 } from "@fleetcore/validators";
 import { ZCreateBillingPlanRequest, ZPlanFeatures, ZUpdateBillingPlanRequest } from "@fleetcore/validators";
-import type { Tx } from "../audit/audit";
+import type { InTransaction, Tx } from "../audit/audit";
 import { DomainError, describeIssues, parseInput } from "../errors";
 import { overageUnitAmountDecimal } from "./money";
 import { asDomainError, idempotencyKey, isStripeMissing, Stripe } from "./stripe";
@@ -226,11 +226,13 @@ export async function archivePlan(tx: Tx, id: string): Promise<BillingPlan> {
  * The Billing Meter of vehicle overage (bil_settings.stripe_meter_id), created once: event_name from
  * the settings, customer_mapping by the payload's `stripe_customer_id`, value from the payload's
  * `value`, aggregation `sum` (API reference: Billing Meters). An existing active meter with the same
- * event name is linked instead of created. Needs a cross-tenant scope (writes bil_settings).
+ * event name is linked instead of created. Stripe is called with no transaction open; `inTx` needs a
+ * cross-tenant scope (writes bil_settings). Two concurrent first runs create one meter (same
+ * idempotency key) and both store it; the first stored id wins.
  * @returns the meter id
  */
-export async function ensureMeter(db: Db, stripe: Stripe): Promise<string> {
-  const settings = await db.bilSettings.findUniqueOrThrow({ where: { id: 1 } });
+export async function ensureMeter(inTx: InTransaction, stripe: Stripe): Promise<string> {
+  const settings = await inTx(({ db }) => db.bilSettings.findUniqueOrThrow({ where: { id: 1 } }));
   if (settings.stripeMeterId) return settings.stripeMeterId;
   let meterId: string | null = null;
   for await (const meter of stripe.billing.meters.list({ status: "active", limit: 100 })) {
@@ -254,8 +256,12 @@ export async function ensureMeter(db: Db, stripe: Stripe): Promise<string> {
       .catch(asDomainError);
     meterId = meter.id;
   }
-  await db.bilSettings.update({ where: { id: 1 }, data: { stripeMeterId: meterId } });
-  return meterId;
+  const found = meterId;
+  return inTx(async ({ db }) => {
+    await db.bilSettings.updateMany({ where: { id: 1, stripeMeterId: null }, data: { stripeMeterId: found } });
+    const stored = await db.bilSettings.findUniqueOrThrow({ where: { id: 1 } });
+    return stored.stripeMeterId ?? found;
+  });
 }
 
 type PriceRole = "month" | "year" | "overage-month" | "overage-year";
@@ -293,14 +299,16 @@ function priceParams(plan: PlanRow, product: string, meterId: string, role: Pric
  * Creates or links the plan's Stripe Product and the Prices of its current version (see the file
  * comment), stores their ids, audited `billing.plan_synced`. Safe to re-run: the Product id, the
  * lookup keys and the idempotency keys all find what an earlier (maybe interrupted) run created.
- * Calls Stripe inside the caller's transaction (provider or system scope).
- * @throws DomainError not_found; invalid (Stripe refused, with Stripe's message)
+ * Reads the plan, calls Stripe with no transaction open, then stores the ids (and the audit row) in
+ * another short transaction of `inTx`'s scope (provider or system) — only if the plan is still at
+ * the version whose Prices were made.
+ * @throws DomainError not_found; invalid (Stripe refused, with Stripe's message); conflict (the plan's
+ *   prices changed meanwhile: sync again)
  */
-export async function syncPlanToStripe(tx: Tx, stripe: Stripe, planId: string): Promise<BillingPlan> {
-  const { db } = tx;
-  const plan = await db.bilBillingPlan.findUnique({ where: { id: planId } });
+export async function syncPlanToStripe(inTx: InTransaction, stripe: Stripe, planId: string): Promise<BillingPlan> {
+  const plan = await inTx(({ db }) => db.bilBillingPlan.findUnique({ where: { id: planId } }));
   if (!plan) throw new DomainError("not_found", "plan not found");
-  const meterId = await ensureMeter(db, stripe);
+  const meterId = await ensureMeter(inTx, stripe);
 
   // Product: a stable id links a product an earlier run created.
   const productId = plan.stripeProductId ?? `fc_plan_${plan.code.replace(/-/g, "_")}`;
@@ -347,29 +355,35 @@ export async function syncPlanToStripe(tx: Tx, stripe: Stripe, planId: string): 
     }
     ids.set(role, id);
   }
-  const updated = await db.bilBillingPlan.update({
-    where: { id: plan.id },
-    data: {
-      stripeProductId: product.id,
-      stripeMonthlyPriceId: ids.get("month") ?? null,
-      stripeYearlyPriceId: ids.get("year") ?? null,
-      stripeOveragePriceId: ids.get("overage-month") ?? null,
-    },
+  return inTx(async (tx) => {
+    const stored = await tx.db.bilBillingPlan.updateMany({
+      where: { id: plan.id, version: plan.version },
+      data: {
+        stripeProductId: product.id,
+        stripeMonthlyPriceId: ids.get("month") ?? null,
+        stripeYearlyPriceId: ids.get("year") ?? null,
+        stripeOveragePriceId: ids.get("overage-month") ?? null,
+      },
+    });
+    if (stored.count === 0) {
+      throw new DomainError("conflict", `the plan "${plan.name}" changed while it was syncing: sync it again`);
+    }
+    const updated = await tx.db.bilBillingPlan.findUniqueOrThrow({ where: { id: plan.id } });
+    await tx.audit.record({
+      tenantId: null,
+      entityType: "billing_plan",
+      entityId: plan.id,
+      action: "billing.plan_synced",
+      after: {
+        stripeProductId: updated.stripeProductId,
+        stripeMonthlyPriceId: updated.stripeMonthlyPriceId,
+        stripeYearlyPriceId: updated.stripeYearlyPriceId,
+        stripeOveragePriceId: updated.stripeOveragePriceId,
+        version: updated.version,
+      },
+    });
+    return withCount(tx.db, updated);
   });
-  await tx.audit.record({
-    tenantId: null,
-    entityType: "billing_plan",
-    entityId: plan.id,
-    action: "billing.plan_synced",
-    after: {
-      stripeProductId: updated.stripeProductId,
-      stripeMonthlyPriceId: updated.stripeMonthlyPriceId,
-      stripeYearlyPriceId: updated.stripeYearlyPriceId,
-      stripeOveragePriceId: updated.stripeOveragePriceId,
-      version: updated.version,
-    },
-  });
-  return withCount(db, updated);
 }
 
 /**

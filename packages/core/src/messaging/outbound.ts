@@ -9,7 +9,7 @@
  * works without a WhatsApp account.
  */
 import type { Db, PrismaClient } from "@fleetcore/db";
-import { withScope } from "@fleetcore/db";
+import { inSequence, withScope } from "@fleetcore/db";
 import type { Tx } from "../audit/audit";
 import { DomainError } from "../errors";
 import { fullName } from "../fleet/shared";
@@ -161,10 +161,10 @@ export async function sendDriverMessage(
   const { db } = tx;
   const driver = await db.driver.findFirst({ where: { id: input.driverId, tenantId, deletedAt: null } });
   if (!driver) throw new DomainError("not_found", "driver not found");
-  const [settings, tenant] = await Promise.all([
-    getMessagingSettings(db, tenantId),
-    db.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { timezone: true } }),
-  ]);
+  const [settings, tenant] = await inSequence(
+    () => getMessagingSettings(db, tenantId),
+    () => db.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { timezone: true } }),
+  );
   const conversation = await db.conversation.upsert({
     where: { tenantId_driverId: { tenantId, driverId: driver.id } },
     create: { tenantId, driverId: driver.id, lastMessageAt: now },

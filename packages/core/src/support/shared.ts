@@ -215,15 +215,3 @@ export const ticketLinks = {
   agent: (ticketId: string) => `/admin/support/tickets/${ticketId}`,
   tenant: (ticketId: string) => `/support/tickets/${ticketId}`,
 };
-
-/**
- * Runs queries one after another and returns their results in order: a transaction has one
- * connection, and node-postgres deprecates overlapping queries on a client (so no Promise.all).
- */
-export async function inSequence<T extends readonly unknown[]>(
-  ...steps: { [K in keyof T]: () => Promise<T[K]> }
-): Promise<T> {
-  const out: unknown[] = [];
-  for (const step of steps) out.push(await step());
-  return out as unknown as T;
-}

@@ -15,7 +15,7 @@
  *   tells the assignee (or all support staff); a resolution tells the requester (with the CSAT ask).
  *   Internal notes notify nobody on the tenant side.
  */
-import { type Db, Prisma, type PrismaClient, withScope } from "@fleetcore/db";
+import { type Db, inSequence, Prisma, type PrismaClient, withScope } from "@fleetcore/db";
 import type {
   AgentCreateTicketRequest,
   AgentReplyRequest,
@@ -39,7 +39,6 @@ import { AuditTrail, systemActor, type Tx } from "../audit/audit";
 import { DomainError, parseInput } from "../errors";
 import type { NotificationDraft } from "../notifications/notifications";
 import {
-  inSequence,
   loadCalendar,
   loadPolicy,
   noOutcome,
