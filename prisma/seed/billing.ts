@@ -11,7 +11,7 @@
  * overageAmountMinor (overage lines, as Stripe prices them) from the plans below.
  * Runs as the database owner, once (skipped when any plan exists).
  */
-import { monthlyAmountMinor, overageAmountMinor } from "@fleetcore/core";
+import { monthlyAmountMinor, overageAmountMinor, overageUnitAmountDecimal } from "@fleetcore/core";
 import type { PrismaClient } from "@fleetcore/db";
 import type { Tenant } from "@fleetcore/validators";
 
@@ -71,6 +71,12 @@ const planOf = (code: PlanCode) => PLANS.find((p) => p.code === code) as (typeof
 const mrrOf = (code: PlanCode, interval: "month" | "year") =>
   monthlyAmountMinor(interval === "year" ? planOf(code).yearlyPriceMinor : planOf(code).monthlyPriceMinor, 1, interval);
 
+/** The prices a subscription to `code` on `interval` is sold at (what the webhooks store from its Stripe items). */
+const soldAt = (code: PlanCode, interval: "month" | "year") => ({
+  baseAmountMinor: interval === "year" ? planOf(code).yearlyPriceMinor : planOf(code).monthlyPriceMinor,
+  overageUnitAmountDecimal: overageUnitAmountDecimal(planOf(code).overagePerVehicleMinor),
+});
+
 /** An invoice's overage line for `vehicleDays`, priced as Stripe does ({@link overageAmountMinor}). */
 const overageLine = (code: PlanCode, vehicleDays: number) => ({
   kind: "overage",
@@ -110,6 +116,7 @@ export async function seedBilling(db: PrismaClient, tenants: Tenant[]): Promise<
           currentPeriodEnd: ago(60 - 365),
           trialEnd: ago(351),
           mrrMinor: mrrOf("fleet-pro-usd", "year"),
+          ...soldAt("fleet-pro-usd", "year"),
           currency: "USD",
           stripeCustomerId: "cus_demo_lonestar",
           stripeSubscriptionId: "sub_demo_lonestar_1",
@@ -148,6 +155,7 @@ export async function seedBilling(db: PrismaClient, tenants: Tenant[]): Promise<
           canceledAt: ago(135),
           endedAt: ago(120),
           mrrMinor: 0,
+          ...soldAt("fleet-pro-eur", "month"),
           currency: "EUR",
           stripeCustomerId: "cus_demo_rhone",
           stripeSubscriptionId: "sub_demo_rhone_1",
@@ -165,6 +173,7 @@ export async function seedBilling(db: PrismaClient, tenants: Tenant[]): Promise<
           currentPeriodStart: ago(5),
           currentPeriodEnd: ago(5 - 30),
           mrrMinor: mrrOf("fleet-starter-eur", "month"),
+          ...soldAt("fleet-starter-eur", "month"),
           currency: "EUR",
           stripeCustomerId: "cus_demo_rhone",
           stripeSubscriptionId: "sub_demo_rhone_2",

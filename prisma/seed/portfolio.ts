@@ -33,6 +33,7 @@
  * tenants, none for 75+ days for decliners), and an account manager (am@fleetcore.demo for most).
  * The two live demo tenants are not generated: their metrics come from their real activity.
  */
+import { overageUnitAmountDecimal } from "@fleetcore/core";
 import type { PrismaClient } from "@fleetcore/db";
 
 const DAY_MS = 86_400_000;
@@ -259,6 +260,8 @@ export async function seedPortfolio(db: PrismaClient, log: (line: string) => voi
           currentPeriodEnd: new Date(today + 20 * DAY_MS),
           pastDueSince: p.archetype === "declining" && i % 2 === 0 ? new Date(today - 9 * DAY_MS) : null,
           mrrMinor: mrr,
+          baseAmountMinor: yearly ? (plan.yearlyPriceMinor ?? 0) : plan.monthlyPriceMinor,
+          overageUnitAmountDecimal: overageUnitAmountDecimal(plan.overagePerVehicleMinor),
           currency: p.currency,
           stripeCustomerId: `cus_demo_pf_${i}`,
           stripeSubscriptionId: `sub_demo_pf_${i}`,

@@ -23,6 +23,7 @@ import {
   type InTransaction,
   listInvoices,
   localDay,
+  meteredAmountMinor,
   monthlyAmountMinor,
   OUTCOME,
   OutboxEmailTransport,
@@ -169,6 +170,20 @@ describe("billing arithmetic", () => {
     // Stripe multiplies by the 12-decimal unit amount: 15 × 0.033333333333 = 0.4999… → 0.
     expect(overageAmountMinor(15, 1)).toBe(0);
     expect(overageAmountMinor(0, 500)).toBe(0);
+    // The same arithmetic from the Price's own decimal string (a subscription's sold version).
+    for (const [days, perMonth] of [
+      [30, 500],
+      [12, 500],
+      [15, 1],
+      [7, 1500],
+      [31, 333],
+    ] as const) {
+      expect(meteredAmountMinor(days, overageUnitAmountDecimal(perMonth))).toBe(overageAmountMinor(days, perMonth));
+    }
+    expect(meteredAmountMinor(3, "0.5")).toBe(2); // 1.5 → 2 (half up)
+    expect(meteredAmountMinor(2, "100")).toBe(200);
+    expect(() => meteredAmountMinor(1, "1.0000000000001")).toThrow(RangeError);
+    expect(() => meteredAmountMinor(1, "-1")).toThrow(RangeError);
   });
 
   it("finds local days in the tenant's time zone, DST included", () => {
@@ -416,6 +431,64 @@ async function lifecycle(twice: boolean) {
 describe("subscription lifecycle by webhooks", () => {
   it("mirrors checkout → trial → active → invoices → payment method → plan change → cancellation, with MRR rows", async () => {
     await lifecycle(false);
+  });
+
+  it("keeps the prices a subscription was sold at after the plan's prices change (a new version)", async () => {
+    const { updatePlan } = await import("../src/index");
+    const plan = await asSystem((tx) =>
+      createPlan(tx, {
+        code: `sold-${unique()}`,
+        name: "Sold",
+        currency: "USD",
+        monthlyPriceMinor: 2000,
+        includedVehicles: 1,
+        includedDrivers: 1,
+        overagePerVehicleMinor: 600,
+      }),
+    );
+    await syncPlanToStripe(asSystem, stripe, plan.id);
+    const { tenantId } = await newTenant();
+    const { session } = await subscribe(tenantId, plan);
+    await deliver(fake.event("checkout.session.completed", session, { created: nowS() }));
+    expect(await subscriptionRow(tenantId)).toMatchObject({
+      planVersion: 1,
+      baseAmountMinor: 2000,
+      overageUnitAmountDecimal: "20",
+    });
+    // The list price goes up: version 2 with new Prices; this subscription keeps version 1's.
+    await asSystem((tx) => updatePlan(tx, { id: plan.id, monthlyPriceMinor: 2500, overagePerVehicleMinor: 900 }));
+    await syncPlanToStripe(asSystem, stripe, plan.id);
+    const row = await subscriptionRow(tenantId);
+    // Three complete days of the period with 4 overage vehicles each, reported: 12 vehicle-days.
+    const start = row.currentPeriodStart as Date;
+    for (let d = 0; d < 3; d++) {
+      await testOwnerPrisma().bilTenantUsageMetric.create({
+        data: {
+          tenantId,
+          day: new Date(`${new Date(start.getTime() + d * 86_400_000).toISOString().slice(0, 10)}T00:00:00Z`),
+          activeVehicles: 5,
+          activeDrivers: 0,
+          positions: 0n,
+          messages: 0,
+          overageVehicles: 4,
+          reportedAt: new Date(),
+        },
+      });
+    }
+    const now = new Date(start.getTime() + 3 * 86_400_000 + 60_000);
+    const overview = await asTenant(tenantId, (db) => billingOverview(db, tenantId, { configured: true, now }));
+    expect(overview.plan).toMatchObject({ version: 2, monthlyPriceMinor: 2500, overagePerVehicleMinor: 900 });
+    expect(overview.subscription).toMatchObject({
+      planVersion: 1,
+      baseAmountMinor: 2000,
+      overageUnitAmountDecimal: "20",
+    });
+    expect(overview.usage).toMatchObject({
+      overageVehicleDays: 12,
+      projectedOverageMinor: 240,
+      projectedTotalMinor: 2240,
+    });
+    expect(overview.nextInvoice).toMatchObject({ amountDueMinor: 2240, currency: "USD" });
   });
 
   it("applies every event once when each is delivered twice", async () => {

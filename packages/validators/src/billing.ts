@@ -161,15 +161,23 @@ export const ZBillingSubscription = z.object({
   /** Recurring amount per month, minor units (yearly / 12, rounded half-up; 0 while trialing). */
   mrrMinor: z.number().int(),
   currency: z.string().length(3),
+  /**
+   * The base price per interval as sold, minor units: the subscription keeps its plan version's
+   * prices when the plan's prices change (`planVersion` < the plan's `version`). Null: unknown.
+   */
+  baseAmountMinor: z.number().int().nullable(),
+  /** The overage price as sold, minor units per vehicle-day (Stripe's unit_amount_decimal, ≤ 12 decimals). */
+  overageUnitAmountDecimal: z.string().nullable(),
 });
 export type BillingSubscription = z.infer<typeof ZBillingSubscription>;
 
 /**
  * Usage of the current billing period and its projected charge (before Stripe's invoice exists).
  * overageVehicleDays = Σ over the period's days of max(0, active vehicles − included), today's
- * partial count included; projectedOverageMinor = round(overageVehicleDays × overagePerVehicleMinor / 30)
- * (Stripe's arithmetic for the per-vehicle-day metered price, rounded once);
- * projectedTotalMinor = the base price of the interval + projectedOverageMinor (before tax/discounts).
+ * partial count included; projectedOverageMinor = round(overageVehicleDays × the subscription's
+ * per-vehicle-day overage price) (Stripe's arithmetic for the metered price, rounded once);
+ * projectedTotalMinor = the subscription's base price per interval + projectedOverageMinor (before
+ * tax/discounts). Prices are those the subscription was sold at, not the plan's current ones.
  */
 export const ZBillingUsageSummary = z.object({
   periodStart: z.date(),

@@ -145,19 +145,23 @@ function SubscriptionSummary({
     }),
   );
   const plan = overview.plan;
-  const price = plan ? (s.interval === "year" ? plan.yearlyPriceMinor : plan.monthlyPriceMinor) : null;
+  // What this subscription pays (its plan version's price), not necessarily the plan's list price today.
+  const price =
+    s.baseAmountMinor ?? (plan ? (s.interval === "year" ? plan.yearlyPriceMinor : plan.monthlyPriceMinor) : null);
+  const olderVersion = plan !== null && s.planVersion !== null && s.planVersion < plan.version;
   return (
     <>
       <dl className="facts" aria-label="Subscription">
         <dt>Plan</dt>
         <dd>
           <strong>{plan?.name ?? "Unknown plan"}</strong>
-          {price !== null && plan && (
+          {price !== null && (
             <>
               {" "}
-              · {formatMinor(price, plan.currency)} {perInterval(s.interval)}
+              · {formatMinor(price, s.currency)} {perInterval(s.interval)}
             </>
           )}
+          {olderVersion && <span className="muted"> · your price from version {s.planVersion} of this plan</span>}
         </dd>
         <dt>Status</dt>
         <dd>

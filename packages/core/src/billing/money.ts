@@ -43,6 +43,28 @@ export function overageAmountMinor(vehicleDays: number, overagePerVehicleMinor: 
   return Number(divRoundHalfUp(BigInt(vehicleDays) * unitScaled, DECIMAL_SCALE));
 }
 
+const STRIPE_DECIMAL = /^(\d+)(?:\.(\d{1,12}))?$/;
+
+/** True for a non-negative Stripe `unit_amount_decimal` string with at most 12 decimals ("16.666666666667"). */
+export function isStripeUnitDecimal(value: string): boolean {
+  return STRIPE_DECIMAL.test(value);
+}
+
+/**
+ * What Stripe charges for `quantity` units at the Price's `unit_amount_decimal` (minor units, a
+ * decimal string of at most 12 places, exactly as Stripe returns it): quantity × unit, rounded half
+ * up to an integer once — the invoice line's arithmetic. For a subscription's own overage Price,
+ * whatever plan version it was sold at.
+ * @throws RangeError for a string that is not such a decimal
+ * @returns minor units
+ */
+export function meteredAmountMinor(quantity: number, unitAmountDecimal: string): number {
+  const m = STRIPE_DECIMAL.exec(unitAmountDecimal);
+  if (!m) throw new RangeError(`not a Stripe unit_amount_decimal: "${unitAmountDecimal}"`);
+  const unitScaled = BigInt(m[1] as string) * DECIMAL_SCALE + BigInt((m[2] ?? "").padEnd(STRIPE_DECIMAL_PLACES, "0"));
+  return Number(divRoundHalfUp(BigInt(quantity) * unitScaled, DECIMAL_SCALE));
+}
+
 /**
  * A recurring amount normalised to one month (MRR contribution), minor units: monthly prices as
  * they are (÷ interval_count), yearly ÷ 12 (÷ interval_count), weekly × 52/12, daily × 365/12 —

@@ -16,6 +16,7 @@ import type {
 } from "@fleetcore/validators";
 import { INVOICE_LINE_KINDS } from "@fleetcore/validators";
 import type { Tx } from "../audit/audit";
+import { overageUnitAmountDecimal } from "./money";
 import { toPublicPlan } from "./plans";
 import type { BillingServices } from "./stripe";
 import { completeDaysOfPeriod, localDay, projectUsage, toUsageDay } from "./usage";
@@ -37,6 +38,26 @@ async function latestSubscription(db: Db, tenantId: string) {
       orderBy: { createdAt: "desc" },
     }))
   );
+}
+
+/**
+ * The prices a subscription was sold at (stored from its Stripe items by the webhooks), else — for a
+ * row mirrored before they were stored — its plan's current prices for its interval.
+ */
+function soldPrices(
+  sub: {
+    interval: "month" | "year";
+    currency: string;
+    baseAmountMinor: number | null;
+    overageUnitAmountDecimal: string | null;
+  },
+  plan: { monthlyPriceMinor: number; yearlyPriceMinor: number | null; overagePerVehicleMinor: number },
+) {
+  return {
+    baseMinor: sub.baseAmountMinor ?? (sub.interval === "year" ? (plan.yearlyPriceMinor ?? 0) : plan.monthlyPriceMinor),
+    overageUnitAmountDecimal: sub.overageUnitAmountDecimal ?? overageUnitAmountDecimal(plan.overagePerVehicleMinor),
+    currency: sub.currency,
+  };
 }
 
 /**
@@ -75,6 +96,7 @@ export async function billingOverview(
     : null;
   if (!sub) return { ...empty, paymentMethod };
   const ended = sub.status === "canceled" || sub.status === "incomplete_expired";
+  const sold = sub.plan ? soldPrices(sub, sub.plan) : null;
   const subscription = {
     status: sub.status,
     interval: sub.interval,
@@ -89,6 +111,8 @@ export async function billingOverview(
     suspendsAt: sub.pastDueSince ? new Date(sub.pastDueSince.getTime() + settings.dunningGraceDays * DAY_MS) : null,
     mrrMinor: sub.mrrMinor,
     currency: sub.currency,
+    baseAmountMinor: sold?.baseMinor ?? sub.baseAmountMinor,
+    overageUnitAmountDecimal: sold?.overageUnitAmountDecimal ?? sub.overageUnitAmountDecimal,
   };
   let usage: BillingOverview["usage"] = null;
   let nextInvoice: BillingOverview["nextInvoice"] = null;
@@ -98,8 +122,8 @@ export async function billingOverview(
       timeZone: tenant.timezone,
       periodStart: sub.currentPeriodStart,
       periodEnd: sub.currentPeriodEnd,
-      interval: sub.interval,
-      plan: sub.plan,
+      includedVehicles: sub.plan.includedVehicles,
+      prices: sold ?? soldPrices(sub, sub.plan),
       now,
     });
     const trialing = sub.status === "trialing" && sub.trialEnd;

@@ -28,7 +28,7 @@
  */
 import { type Db, type PrismaClient, withScope } from "@fleetcore/db";
 import type { BillingUsageDay, UsageReportResult } from "@fleetcore/validators";
-import { overageAmountMinor } from "./money";
+import { meteredAmountMinor } from "./money";
 import { type Stripe, toUnix } from "./stripe";
 
 const DAY_MS = 86_400_000;
@@ -360,8 +360,10 @@ export interface UsageProjection {
 /**
  * Projects the current period's charge before Stripe invoices it: stored daily rows of the period,
  * days not stored yet measured live, plus today's partial count; overageVehicleDays = Σ
- * (active − included)⁺; projectedOverageMinor = {@link overageAmountMinor} (Stripe's arithmetic,
- * rounded once); projectedTotalMinor = base price of the interval + projected overage.
+ * (active − included)⁺; projectedOverageMinor = {@link meteredAmountMinor} of those vehicle-days at
+ * the subscription's own overage Price (Stripe's arithmetic, rounded once); projectedTotalMinor =
+ * the subscription's base amount per interval + projected overage. `prices` are what the
+ * subscription was sold at (its plan version), not the plan's current prices.
  * Reads only (tenant scope is enough).
  */
 export async function projectUsage(
@@ -371,25 +373,20 @@ export async function projectUsage(
     timeZone: string;
     periodStart: Date;
     periodEnd: Date;
-    interval: "month" | "year";
-    plan: {
-      includedVehicles: number;
-      overagePerVehicleMinor: number;
-      monthlyPriceMinor: number;
-      yearlyPriceMinor: number | null;
-      currency: string;
-    };
+    includedVehicles: number;
+    /** Base amount per interval (minor units) and overage per vehicle-day (Stripe decimal string). */
+    prices: { baseMinor: number; overageUnitAmountDecimal: string; currency: string };
     now: Date;
   },
 ): Promise<UsageProjection> {
-  const { tenantId, timeZone, plan, now } = input;
+  const { tenantId, timeZone, prices, now } = input;
   const days = completeDaysOfPeriod(input.periodStart, input.periodEnd, now, timeZone);
   const stored = await db.bilTenantUsageMetric.findMany({
     where: { tenantId, day: { in: days.map((d) => new Date(`${d}T00:00:00Z`)) } },
     select: { day: true, activeVehicles: true, overageVehicles: true, reportedAt: true, meterEventIdentifier: true },
   });
   const byDay = new Map(stored.map((r) => [r.day.toISOString().slice(0, 10), r]));
-  const overageOf = (active: number) => Math.max(0, active - plan.includedVehicles);
+  const overageOf = (active: number) => Math.max(0, active - input.includedVehicles);
   let vehicleDays = 0;
   for (const day of days) {
     const row = byDay.get(day);
@@ -402,16 +399,16 @@ export async function projectUsage(
   const inPeriod = now >= input.periodStart && now < input.periodEnd;
   const activeVehiclesToday = (await measureDailyUsage(db, tenantId, today)).activeVehicles;
   if (inPeriod) vehicleDays += overageOf(activeVehiclesToday);
-  const projectedOverageMinor = overageAmountMinor(vehicleDays, plan.overagePerVehicleMinor);
-  const baseMinor = input.interval === "year" ? (plan.yearlyPriceMinor ?? 0) : plan.monthlyPriceMinor;
+  const projectedOverageMinor = meteredAmountMinor(vehicleDays, prices.overageUnitAmountDecimal);
+  const baseMinor = prices.baseMinor;
   return {
     periodStart: input.periodStart,
     periodEnd: input.periodEnd,
     activeVehiclesToday,
-    includedVehicles: plan.includedVehicles,
+    includedVehicles: input.includedVehicles,
     overageVehicleDays: vehicleDays,
     projectedOverageMinor,
     projectedTotalMinor: baseMinor + projectedOverageMinor,
-    currency: plan.currency,
+    currency: prices.currency,
   };
 }

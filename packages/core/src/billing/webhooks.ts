@@ -20,7 +20,7 @@ import type { InvoiceLineKind, InvoiceStatus, SubscriptionStatus } from "@fleetc
 import { INVOICE_STATUSES, SUBSCRIPTION_STATUSES } from "@fleetcore/validators";
 import type { CreatedNotification } from "../notifications/notifications";
 import { type BillingEmail, notifyTenantOwners, reactivateIfSuspendedForPayment } from "./dunning";
-import { countsAsMrr, formatMinor, monthlyAmountMinor } from "./money";
+import { countsAsMrr, formatMinor, isStripeUnitDecimal, monthlyAmountMinor } from "./money";
 import { fromUnix, isStripeMissing, type Stripe, stripeId } from "./stripe";
 
 /** Outcomes recorded on bil_stripe_events.outcome. */
@@ -321,6 +321,14 @@ export async function describeSubscription(db: Db, sub: Stripe.Subscription) {
       : 0;
   // In this API version the billing period lives on the items.
   const periodItem = base ?? items[0] ?? null;
+  // The prices as sold (a later plan version does not change them): Price.unit_amount × quantity,
+  // and the metered Price's unit_amount_decimal (a string, or the SDK's Decimal, in the response).
+  const overageDecimal =
+    overage?.price.unit_amount_decimal != null
+      ? String(overage.price.unit_amount_decimal)
+      : overage?.price.unit_amount != null
+        ? String(overage.price.unit_amount)
+        : null;
   return {
     status,
     planId: plan?.planId ?? null,
@@ -332,6 +340,8 @@ export async function describeSubscription(db: Db, sub: Stripe.Subscription) {
     overageItemId: overage?.id ?? null,
     mrrMinor: countsAsMrr(status) ? monthly : 0,
     currency: sub.currency.toUpperCase(),
+    baseAmountMinor: base && base.price.unit_amount !== null ? base.price.unit_amount * (base.quantity ?? 1) : null,
+    overageUnitAmountDecimal: overageDecimal && isStripeUnitDecimal(overageDecimal) ? overageDecimal : null,
   };
 }
 
@@ -407,6 +417,8 @@ async function applySubscription(ctx: EventContext, tenantId: string, sub: Strip
     pastDueSince,
     mrrMinor: d.mrrMinor,
     currency: d.currency,
+    baseAmountMinor: d.baseAmountMinor ?? existing?.baseAmountMinor ?? null,
+    overageUnitAmountDecimal: d.overageUnitAmountDecimal ?? existing?.overageUnitAmountDecimal ?? null,
     stripeCustomerId: stripeId(sub.customer) ?? existing?.stripeCustomerId ?? "",
     stripeBaseItemId: d.baseItemId,
     stripeOverageItemId: d.overageItemId,
