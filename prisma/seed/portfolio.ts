@@ -3,202 +3,27 @@
  * daily activity, so the health, churn and explorer screens tell a story at first start. Run by
  * `pnpm db:seed` (not by the test fixtures: tests build the data they assert on).
  *
- * The model (deterministic: mulberry32 seeded with a constant, so every demo looks the same):
- *
- * - **Fleet**: each tenant runs V vehicles (5–320, log-uniform); segment by size (smb < 30 ≤
- *   mid_market < 150 ≤ enterprise); 1.2 drivers per vehicle; 2–24 seats (dashboard users).
- * - **Adoption**: a logistic ramp over the first two months after sign-up,
- *   a(d) = 1 / (1 + e^(−(age_d − 30) / 9)).
- * - **Seasonality**: weekdays 1.0, Saturday 0.55, Sunday 0.35; a ±8 % yearly wave peaking in late
- *   September (school and delivery seasons), s(d) = 1 + 0.08 sin(2π (doy − 172) / 365).
- * - **Trajectory** by archetype, a factor g(d) on usage:
- *   - *healthy* (most): slow growth, g = 1 + 0.15 · years since sign-up;
- *   - *declining* (5 tenants): from 60–110 days ago usage decays linearly to 12–24 % today; tickets
- *     rise, CSAT falls, dispatchers answer slower, engagement stops, a payment fails, the renewal
- *     is within 90 days — they should end red, with a high churn risk;
- *   - *recovering* (1 tenant, "Harbor Freight Lines"): declines from 150 to 70 days ago down to 45 %,
- *     then an account manager steps in (engagements at −70, −55, −35 days) and usage climbs back
- *     to 95 % by today;
- *   - *low adoption* (3 tenants): plateau at 35–50 % of their fleet, never growing;
- *   - *onboarding* (3 tenants): signed up 8–25 days ago (scored by the onboarding profile).
- * - **Noise**: each daily figure × a log-normal factor (σ ≈ 0.08).
- * - **Figures per day** from u = a · s · g · noise: active vehicles = round(0.88 · V · u) (≤ V),
- *   positions ≈ 1,900 per active vehicle, distance ≈ 145 km per active vehicle, trips ≈ 6.5 per
- *   active vehicle, logins ≈ 0.8 · seats · u (weekdays), messages ∝ active drivers, events ≈ 2.2 per
- *   active vehicle (12 % alerts), tickets ~ a small daily rate (×3 when declining), CSAT answers on
- *   some days (4–5, or 2–3 when declining), NPS twice a year, a failed payment for decliners.
+ * The daily activity model (adoption, seasonality, archetypes: healthy, declining, recovering, low
+ * adoption, onboarding; noise) lives in packages/core/src/demo/portfolio.ts, documented there: the
+ * seed writes each tenant's history up to yesterday with it, and the server's analytics pass writes
+ * every later day with the same model (`extendDemoPortfolio`), so the demo keeps moving.
  *
  * Also per tenant: a subscription on the demo plans (MRR) with its MRR history, a contract whose
  * renewal falls in the next year (within 90 days for decliners), engagements (monthly for healthy
- * tenants, none for 75+ days for decliners), and an account manager (am@fleetcore.demo for most).
- * The two live demo tenants are not generated: their metrics come from their real activity.
+ * tenants, none for 75+ days for decliners), support escalations while a tenant declines, and an
+ * account manager (am@fleetcore.demo for most). The two live demo tenants are not generated: their
+ * metrics come from their real activity.
  */
-import { overageUnitAmountDecimal } from "@fleetcore/core";
+import {
+  type DemoTenantMetadata,
+  demoPortfolioProfiles,
+  modelDemoDay,
+  mulberry32,
+  overageUnitAmountDecimal,
+} from "@fleetcore/core";
 import type { PrismaClient } from "@fleetcore/db";
 
 const DAY_MS = 86_400_000;
-
-/** mulberry32 (Tommy Ettinger's small 32-bit PRNG): deterministic demo data. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Archetype = "healthy" | "declining" | "recovering" | "low_adoption" | "onboarding";
-
-const PLACES = [
-  "Aurora",
-  "Bayside",
-  "Cedar",
-  "Delta",
-  "Evergreen",
-  "Frontier",
-  "Granite",
-  "Harbor",
-  "Iron Range",
-  "Juniper",
-  "Keystone",
-  "Lakeshore",
-  "Meridian",
-  "Northwind",
-  "Oakridge",
-  "Pioneer",
-  "Quarry",
-  "Redwood",
-  "Summit",
-  "Tidewater",
-  "Union",
-  "Valley",
-  "Westgate",
-  "Yellowstone",
-  "Alpine",
-  "Baltic",
-  "Canal",
-  "Danube",
-  "Elbe",
-  "Fjord",
-  "Garonne",
-  "Highland",
-  "Isar",
-  "Jura",
-  "Loire",
-  "Moselle",
-  "Nordic",
-  "Oder",
-  "Provence",
-  "Rhine",
-  "Saône",
-  "Tagus",
-  "Vistula",
-  "Wessex",
-  "Zephyr",
-  "Coastal",
-  "Prairie",
-  "Mesa",
-];
-const KINDS = [
-  "Couriers",
-  "Freight Lines",
-  "Transit",
-  "Logistics",
-  "Haulage",
-  "Ambulance",
-  "School Buses",
-  "Deliveries",
-];
-
-interface Profile {
-  name: string;
-  slug: string;
-  currency: "USD" | "EUR";
-  countryCode: string;
-  timezone: string;
-  vehicles: number;
-  seats: number;
-  ageDays: number;
-  archetype: Archetype;
-  /** Decline start (days ago) and floor, or plateau level, per archetype. */
-  declineFromDays: number;
-  floor: number;
-}
-
-function profiles(random: () => number): Profile[] {
-  const archetypes: Archetype[] = [
-    ...Array<Archetype>(5).fill("declining"),
-    "recovering",
-    ...Array<Archetype>(3).fill("low_adoption"),
-    ...Array<Archetype>(3).fill("onboarding"),
-  ];
-  while (archetypes.length < 48) archetypes.push("healthy");
-  // Spread the special cases through the list rather than first.
-  const order = archetypes.map((a, i) => ({ a, k: (i * 7919) % 48 })).sort((x, y) => x.k - y.k);
-  return order.map(({ a }, i) => {
-    const place = PLACES[i % PLACES.length] ?? "Metro";
-    const kind = KINDS[(i * 3) % KINDS.length] ?? "Fleet";
-    const name = a === "recovering" ? "Harbor Freight Lines" : `${place} ${kind}`;
-    const europe = i % 3 === 1;
-    const vehicles = Math.round(5 * (320 / 5) ** random());
-    return {
-      name,
-      slug: `${name.toLowerCase().replace(/[^a-z]+/g, "-")}-${i}`,
-      currency: europe ? "EUR" : "USD",
-      countryCode: europe ? (["FR", "DE", "NL", "ES"][i % 4] ?? "FR") : "US",
-      timezone: europe
-        ? "Europe/Paris"
-        : (["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"][i % 4] ??
-          "America/Chicago"),
-      vehicles,
-      seats: 2 + Math.round(random() * 22),
-      ageDays:
-        a === "onboarding"
-          ? 8 + Math.round(random() * 17)
-          : (a === "healthy" || a === "low_adoption" ? 120 : 300) + Math.round(random() * 420),
-      archetype: a,
-      declineFromDays: a === "declining" ? 60 + Math.round(random() * 50) : a === "recovering" ? 150 : 0,
-      floor: a === "declining" ? 0.12 + random() * 0.12 : a === "low_adoption" ? 0.35 + random() * 0.15 : 0.45,
-    };
-  });
-}
-
-/** Usage trajectory g at `daysAgo` (0 = today) for a profile; see the module comment. */
-function trajectory(p: Profile, daysAgo: number, ageYears: number): number {
-  switch (p.archetype) {
-    case "declining":
-      return daysAgo >= p.declineFromDays ? 1 : p.floor + (1 - p.floor) * (daysAgo / p.declineFromDays);
-    case "recovering":
-      if (daysAgo >= 150) return 1;
-      if (daysAgo >= 70) return 0.45 + 0.55 * ((daysAgo - 70) / 80);
-      return 0.95 - 0.5 * (daysAgo / 70);
-    case "low_adoption":
-      return p.floor;
-    default:
-      return 1 + 0.15 * ageYears;
-  }
-}
-
-const FEATURES = [
-  "map",
-  "feed",
-  "vehicle.list",
-  "driver.list",
-  "geofence.list",
-  "replay.vehicle",
-  "conversation.send",
-  "messageAnalytics.summary",
-  "event.acknowledge",
-  "display.list",
-  "member.list",
-  "integration.list",
-  "ticket.list",
-  "audit.list",
-  "gtfsFeed.list",
-  "billing.overview",
-];
 
 /**
  * Seeds the portfolio (see the module comment); `log` receives progress lines. Skipped when the
@@ -208,14 +33,13 @@ const FEATURES = [
 export async function seedPortfolio(db: PrismaClient, log: (line: string) => void = () => {}): Promise<string | null> {
   if ((await db.tenant.count({ where: { metadata: { path: ["demoPortfolio"], equals: true } } })) > 0) return null;
   const random = mulberry32(8_2026_11);
-  const noise = () => Math.exp((random() + random() + random() - 1.5) * 0.16);
-  const list = profiles(random);
+  const list = demoPortfolioProfiles(random);
   const now = new Date();
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const am = await db.providerEmployee.findFirst({ where: { user: { email: "am@fleetcore.demo" } } });
   const admin = await db.providerEmployee.findFirst({ where: { user: { email: "admin@fleetcore.demo" } } });
   const plans = await db.bilBillingPlan.findMany();
-  const planFor = (p: Profile) =>
+  const planFor = (p: (typeof list)[number]) =>
     plans.find((pl) => pl.currency === p.currency && pl.code.includes(p.vehicles > 40 ? "pro" : "starter")) ?? null;
   let rows = 0;
   for (const [i, p] of list.entries()) {
@@ -229,7 +53,11 @@ export async function seedPortfolio(db: PrismaClient, log: (line: string) => voi
         timezone: p.timezone,
         segment: p.vehicles < 30 ? "smb" : p.vehicles < 150 ? "mid_market" : "enterprise",
         status: p.archetype === "onboarding" ? "trial" : "active",
-        metadata: { demoPortfolio: true, archetype: p.archetype },
+        metadata: {
+          demoPortfolio: true,
+          archetype: p.archetype,
+          demoModel: { ...p, seededOn: new Date(today).toISOString().slice(0, 10) },
+        } satisfies DemoTenantMetadata,
         createdAt,
       },
     });
@@ -344,71 +172,14 @@ export async function seedPortfolio(db: PrismaClient, log: (line: string) => voi
       });
     }
 
-    // Twelve months (or since sign-up) of daily activity.
+    // Twelve months (or since sign-up) of daily activity, up to yesterday.
     const days = Math.min(p.ageDays, 365);
-    const drivers = Math.round(p.vehicles * 1.2);
     const data = [];
     let ticketsOpen = 0;
     for (let daysAgo = days; daysAgo >= 1; daysAgo--) {
-      const dayMs = today - daysAgo * DAY_MS;
-      const day = new Date(dayMs);
-      const age = p.ageDays - daysAgo;
-      const adoption = 1 / (1 + Math.exp(-(age - 30) / 9));
-      const weekday = day.getUTCDay();
-      const week = weekday === 6 ? 0.55 : weekday === 0 ? 0.35 : 1;
-      const doy = Math.floor((dayMs - Date.UTC(day.getUTCFullYear(), 0, 1)) / DAY_MS);
-      const season = 1 + 0.08 * Math.sin((2 * Math.PI * (doy - 172)) / 365);
-      const g = trajectory(p, daysAgo, age / 365);
-      const u = adoption * season * g;
-      const declining =
-        (p.archetype === "declining" && daysAgo < p.declineFromDays) ||
-        (p.archetype === "recovering" && daysAgo < 150 && daysAgo > 60);
-      const activeVehicles = Math.min(p.vehicles, Math.round(0.88 * p.vehicles * u * week * noise()));
-      const activeDrivers = Math.min(drivers, Math.round(activeVehicles * 1.05));
-      const logins = Math.round(0.8 * p.seats * u * (weekday === 0 || weekday === 6 ? 0.2 : 1) * noise());
-      const ticketRate = (declining ? 0.35 : 0.08) * Math.max(1, p.vehicles / 40);
-      const opened = random() < ticketRate ? 1 + (random() < ticketRate / 3 ? 1 : 0) : 0;
-      ticketsOpen = Math.max(0, ticketsOpen + opened - (random() < (declining ? 0.15 : 0.3) ? 1 : 0));
-      const csatAnswered = opened > 0 && random() < 0.5;
-      const csat = declining ? 2 + Math.round(random() * 1.2) : 4 + Math.round(random());
-      const npsAnswered = daysAgo % 182 === 30;
-      const featureCount = Math.max(1, Math.round(FEATURES.length * (0.35 + 0.55 * Math.min(1, u)) * noise()));
-      const featuresUsed = Object.fromEntries(
-        FEATURES.slice(0, Math.min(FEATURES.length, featureCount)).map((f) => [
-          f,
-          Math.max(1, Math.round(logins * 3 * random())),
-        ]),
-      );
-      data.push({
-        tenantId: tenant.id,
-        periodStart: day,
-        periodEnd: new Date(dayMs + DAY_MS),
-        activeUsers: Math.min(p.seats, logins),
-        logins,
-        sessions: Math.round(logins * 1.3),
-        activeDrivers,
-        activeVehicles,
-        positions: BigInt(Math.round(activeVehicles * 1900 * noise())),
-        distanceM: BigInt(Math.round(activeVehicles * 145_000 * noise())),
-        trips: Math.round(activeVehicles * 6.5 * noise()),
-        messagesSent: Math.round(activeDrivers * 0.9 * noise()),
-        messagesReceived: Math.round(activeDrivers * 1.1 * noise()),
-        medianResponseS: activeDrivers > 0 ? Math.round((declining ? 900 + 2400 * (1 - g) : 240) * noise()) : null,
-        events: Math.round(activeVehicles * 2.2 * noise()),
-        alerts: Math.round(activeVehicles * 0.26 * noise()),
-        ticketsOpened: opened,
-        ticketsOpen,
-        csatResponses: csatAnswered ? 1 : 0,
-        csatAvg: csatAnswered ? Math.min(5, csat).toFixed(2) : null,
-        npsResponses: npsAnswered ? 3 : 0,
-        nps: npsAnswered ? (declining ? -20 : 35) : null,
-        failedPayments: p.archetype === "declining" && (daysAgo === 40 || daysAgo === 9) ? 1 : 0,
-        featuresUsed,
-        featureCount,
-        seatsUsed: Math.min(p.seats, Math.max(1, logins)),
-        seatsPlan: plan?.includedDrivers ?? null,
-        vehiclesPlan: plan?.includedVehicles ?? null,
-      });
+      const day = modelDemoDay(p, today - daysAgo * DAY_MS, today, ticketsOpen, plan);
+      ticketsOpen = day.ticketsOpen;
+      data.push({ tenantId: tenant.id, ...day.row });
     }
     await db.tenantActivityMetric.createMany({ data });
     rows += data.length;

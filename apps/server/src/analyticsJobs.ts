@@ -29,12 +29,17 @@ export interface AnalyticsPassOptions {
    * lock), with the pass's clock. HOOK for the daily health scoring (packages/core/src/health).
    */
   afterRollup?: AfterRollup;
+  /**
+   * Called before every pass's rollup, with the pass's clock (the demo portfolio's modelled days are
+   * written here, so the scoring that follows sees them). It handles its own errors.
+   */
+  beforeRollup?: (now: Date) => Promise<void>;
   /** The rollup's late-data window, ms (default 48 h: `ACTIVITY_LATE_WINDOW_MS`). */
   lateWindowMs?: number;
 }
 
 /**
- * One analytics pass: the activity rollup up to `now`, then `afterRollup` when it ran here.
+ * One analytics pass: `beforeRollup`, the activity rollup up to `now`, then `afterRollup` when it ran here.
  * @returns the rollup's result and whether the hook was called
  * @throws what the rollup or the hook throws (the scheduler logs it; the watermark stays at the last commit)
  */
@@ -43,6 +48,7 @@ export async function runAnalyticsPass(
   now: Date = new Date(),
   opts: AnalyticsPassOptions = {},
 ): Promise<{ rollup: ActivityRollupResult; afterRollupCalled: boolean }> {
+  if (opts.beforeRollup) await opts.beforeRollup(now);
   const rollup = await runActivityRollup(
     prisma,
     now,

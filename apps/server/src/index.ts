@@ -2,6 +2,7 @@
  * Process entry: validate the environment, connect, serve; shut down cleanly on SIGINT/SIGTERM.
  */
 import { loadEnv } from "@fleetcore/config";
+import { extendDemoPortfolio } from "@fleetcore/core";
 import { disconnectAll, getPgPool, getPrisma } from "@fleetcore/db";
 import { SUPPORT_ROOM, tenantRoom, userRoom } from "@fleetcore/realtime";
 import { scheduleAnalyticsJobs } from "./analyticsJobs";
@@ -27,8 +28,22 @@ const stopHousekeeping = scheduleHousekeeping(
 );
 // Activity metrics: the incremental rollup (hourly fleet rows, daily tenant rows) every 10 minutes.
 // Then, once a day is complete everywhere, the daily health scoring (alerts notify account managers).
+// With the simulator on (the demo), the generated portfolio tenants' modelled days are written first.
+const demoMoving = (env.SIMULATOR ?? (env.NODE_ENV === "test" ? "off" : "on")) === "on";
 const stopAnalyticsJobs = scheduleAnalyticsJobs(db, {
   log: app.log,
+  ...(demoMoving
+    ? {
+        beforeRollup: async (now: Date) => {
+          try {
+            const demo = await extendDemoPortfolio(db, now);
+            if (demo.daysWritten > 0 || demo.engagements > 0) app.log.info(demo, "demo portfolio moved on");
+          } catch (err) {
+            app.log.error({ err }, "demo portfolio extension failed");
+          }
+        },
+      }
+    : {}),
   afterRollup: async (now) => {
     const scored = await runDailyScoringIfDue(db, now, (userId, event) =>
       io.to(userRoom(userId)).emit("notification", event),
@@ -73,7 +88,7 @@ try {
     // The main port still serves the protocol; a taken 5055 must not take the platform down.
     app.log.error({ err, port: env.OSMAND_PORT }, "OsmAnd listener could not start (set OSMAND_PORT)");
   }
-  if ((env.SIMULATOR ?? (env.NODE_ENV === "test" ? "off" : "on")) === "on") {
+  if (demoMoving) {
     simulator = new FleetSimulator(db, `http://127.0.0.1:${env.PORT}/ingest/osmand`, {
       log: (msg, err) => app.log.warn({ err }, msg),
       whatsAppWebhookUrl: `http://127.0.0.1:${env.PORT}/webhooks/whatsapp`,

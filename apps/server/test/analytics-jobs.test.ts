@@ -1,7 +1,8 @@
 /**
  * The analytics timer's pass (apps/server/src/analyticsJobs.ts) against the real database: the
  * rollup runs up to the given clock (a tenant's day row appears, the watermark moves) and the
- * `afterRollup` hook (where the daily health scoring goes) is called with that clock; while another
+ * `afterRollup` hook (where the daily health scoring goes) is called with that clock, and the
+ * `beforeRollup` hook (the demo portfolio's modelled days) before it; while another
  * process holds the rollup's lock, the pass does nothing and the hook is not called.
  */
 import { readRollupWatermark } from "@fleetcore/core";
@@ -24,10 +25,15 @@ describe("analytics pass", () => {
       calls.push(at);
     };
 
-    const { rollup, afterRollupCalled } = await runAnalyticsPass(testPrisma(), now, { afterRollup });
+    const before: Date[] = [];
+    const beforeRollup = async (at: Date) => {
+      before.push(at);
+    };
+    const { rollup, afterRollupCalled } = await runAnalyticsPass(testPrisma(), now, { afterRollup, beforeRollup });
     expect(rollup).toMatchObject({ ran: true, watermark: now });
     expect(afterRollupCalled).toBe(true);
     expect(calls).toEqual([now]);
+    expect(before).toEqual([now]);
     const row = await withScope(testPrisma(), { kind: "system" }, async (db) => ({
       watermark: await readRollupWatermark(db),
       today: await db.tenantActivityMetric.findFirst({

@@ -23,6 +23,7 @@ export * from "./crm/goals";
 export * from "./crm/leads";
 export * from "./crm/opportunities";
 export * from "./crm/timeline";
+export * from "./demo/portfolio";
 export * from "./displays/displays";
 export * from "./email/transport";
 export * from "./errors";
