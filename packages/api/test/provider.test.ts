@@ -84,6 +84,7 @@ describe("provider.tenants: list and get", () => {
         [world.users.viewerA.email, ["viewer"]],
       ].sort(),
     );
+    expect(detail.members.find((m) => m.email === world.users.ownerA.email)?.userId).toBe(world.users.ownerA.id);
     expect(await trpcCode(admin.api.provider.tenants.get({ tenantId: crypto.randomUUID() }))).toBe("NOT_FOUND");
   });
 });

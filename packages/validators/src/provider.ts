@@ -72,7 +72,10 @@ export const ZProviderTenantDetail = z.object({
   accountManagers: z.array(ZAccountManagerAssignment),
   members: z.array(
     z.object({
+      /** The membership's id. */
       id: z.uuid(),
+      /** The person's user id (e.g. the requester of a ticket an agent opens on the tenant's behalf). */
+      userId: z.uuid(),
       email: z.string(),
       fullName: z.string().nullable(),
       status: z.string(),

@@ -112,6 +112,7 @@ export async function getProviderTenant(db: Db, tenantId: string): Promise<Provi
     })),
     members: members.map((m) => ({
       id: m.id,
+      userId: m.userId,
       email: m.user.email,
       fullName: m.user.fullName,
       status: m.status,
