@@ -135,6 +135,7 @@ describe("billing access", () => {
     expect(checkout?.rawBody).not.toContain("line_items[1][quantity]");
     expect(checkout?.params).toMatchObject({
       mode: "subscription",
+      allow_promotion_codes: "true",
       customer: customerCreate ? expect.stringMatching(/^cus_/) : undefined,
       client_reference_id: world.a.tenant.id,
       subscription_data: { metadata: { fleetcore_tenant_id: world.a.tenant.id, fleetcore_plan_id: planId } },

@@ -367,6 +367,7 @@ async function lifecycle(twice: boolean) {
     currency: "USD",
   });
   expect(invoices[0]?.hostedInvoiceUrl).toMatch(/^https:\/\/invoice\.stripe\.com\//);
+  expect(invoices[0]?.discountMinor).toBe(0);
   expect(invoices[0]?.lines.map((l) => [l.kind, l.amountMinor, l.quantity]).sort()).toEqual([
     ["base", 2900, 1],
     ["overage", 200, 12],
@@ -495,6 +496,23 @@ describe("subscription lifecycle by webhooks", () => {
     const { tenantId } = await lifecycle(true);
     const lines = await testOwnerPrisma().bilTenantInvoiceLine.count({ where: { tenantId } });
     expect(lines).toBe(2);
+  });
+
+  it("keeps what a promotion code took off an invoice", async () => {
+    const { tenantId } = await newTenant();
+    const { session, subscription } = await subscribe(tenantId);
+    const t0 = nowS() - 60;
+    await deliver(fake.event("checkout.session.completed", session, { created: t0 }));
+    // A 25 % coupon on the 2900 base + 200 overage.
+    const invoice = fake.invoice(subscription.id, {
+      status: "paid",
+      number: "FC-PROMO",
+      lines: [{ kind: "base" }, { kind: "overage", quantity: 12 }],
+      discount: 775,
+    });
+    await deliver(fake.event("invoice.paid", invoice, { created: t0 + 1 }));
+    const [stored] = await asTenant(tenantId, (db) => listInvoices(db, tenantId));
+    expect(stored).toMatchObject({ number: "FC-PROMO", discountMinor: 775, totalMinor: 2325, amountPaidMinor: 2325 });
   });
 
   it("never regresses: an older subscription update or invoice.finalized after invoice.paid changes nothing", async () => {

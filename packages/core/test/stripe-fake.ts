@@ -537,7 +537,7 @@ export class FakeStripe {
       id,
       object: "checkout.session",
       after_expiration: null,
-      allow_promotion_codes: null,
+      allow_promotion_codes: p.allow_promotion_codes === undefined ? null : p.allow_promotion_codes === "true",
       amount_subtotal: null,
       amount_total: null,
       billing_address_collection: null,
@@ -875,6 +875,8 @@ export class FakeStripe {
         quantity?: number;
         description?: string;
       }>;
+      /** A coupon's amount off the subtotal (Invoice.total_discount_amounts), minor units. */
+      discount?: number;
     },
   ): Json {
     const sub = this.subscriptions.get(subId);
@@ -901,8 +903,12 @@ export class FakeStripe {
       line.quantity_decimal = String(qty);
       return line;
     });
-    const total = lines.reduce((s, l) => s + l.amount, 0);
+    const subtotal = lines.reduce((s, l) => s + l.amount, 0);
+    const discount = Math.min(Math.max(0, subtotal), opts.discount ?? 0);
+    const total = subtotal - discount;
     return this.invoiceObject({
+      subtotal,
+      total_discount_amounts: discount > 0 ? [{ amount: discount, discount: stripeLikeId("di") }] : [],
       id: opts.id ?? stripeLikeId("in"),
       customer: sub.customer,
       subscription: subId,
@@ -998,11 +1004,11 @@ export class FakeStripe {
         paid_at: paid ? created : null,
         voided_at: null,
       },
-      subtotal: o.total,
-      subtotal_excluding_tax: o.total,
+      subtotal: o.subtotal ?? o.total,
+      subtotal_excluding_tax: o.subtotal ?? o.total,
       test_clock: null,
       total: o.total,
-      total_discount_amounts: [],
+      total_discount_amounts: o.total_discount_amounts ?? [],
       total_excluding_tax: o.total,
       total_pretax_credit_amounts: [],
       total_taxes: [],

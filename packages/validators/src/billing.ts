@@ -258,6 +258,8 @@ export const ZBillingInvoice = z.object({
   periodStart: z.date().nullable(),
   periodEnd: z.date().nullable(),
   totalMinor: z.number().int(),
+  /** Taken off by coupons / promotion codes (already deducted from totalMinor), minor units. */
+  discountMinor: z.number().int(),
   amountDueMinor: z.number().int(),
   amountPaidMinor: z.number().int(),
   currency: z.string().length(3),

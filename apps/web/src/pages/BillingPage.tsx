@@ -445,6 +445,7 @@ function PlansPanel({ overview, writable }: { overview: BillingOverview; writabl
           );
         })}
       </div>
+      {!s && <p className="muted">Have a promotion code? Enter it on Stripe's checkout page.</p>}
       <ErrorAlert error={checkout.error} />
       {changing && <ChangePlanDialog plan={changing} interval={interval} onClose={() => setChanging(null)} />}
     </section>
@@ -622,7 +623,12 @@ function InvoiceRows({ invoice: inv }: { invoice: BillingInvoice }) {
         <td>
           <span className={`status ${billingStatusClass(inv.status)}`}>{inv.status}</span>
         </td>
-        <td className="num">{formatMinor(inv.totalMinor, inv.currency)}</td>
+        <td className="num">
+          {formatMinor(inv.totalMinor, inv.currency)}
+          {inv.discountMinor > 0 && (
+            <div className="muted">after {formatMinor(inv.discountMinor, inv.currency)} discount</div>
+          )}
+        </td>
         <td className="num">{formatMinor(inv.amountPaidMinor, inv.currency)}</td>
         <td className="num">{formatMinor(inv.amountDueMinor - inv.amountPaidMinor, inv.currency)}</td>
         <td className="row-actions">

@@ -71,7 +71,7 @@ async function choosablePlan(db: Db, planId: string) {
 
 /**
  * Starts a Stripe Checkout session for a subscription to `planId` with `interval`: the base price ×1
- * and the metered overage price (no quantity), customer = the tenant's, client_reference_id and
+ * and the metered overage price (no quantity), promotion codes allowed, customer = the tenant's, client_reference_id and
  * subscription metadata fleetcore_tenant_id, back to `${publicUrl}/billing?checkout=success|cancel`.
  * Idempotency key: tenant, the client's request id and the prices (a double click or a retry of
  * one choice opens one session; another choice or a later visit, with a new id, a new session).
@@ -109,6 +109,8 @@ export async function startCheckout(
         customer,
         client_reference_id: tenantId,
         line_items: [{ price: prices.basePriceId, quantity: 1 }, { price: prices.overagePriceId }],
+        // Promotion codes (coupons) created in Stripe can be entered on the Checkout page.
+        allow_promotion_codes: true,
         subscription_data: { metadata: { fleetcore_tenant_id: tenantId, fleetcore_plan_id: plan.id } },
         metadata: { fleetcore_tenant_id: tenantId, fleetcore_plan_id: plan.id },
         success_url: `${base}/billing?checkout=success`,

@@ -163,6 +163,7 @@ export async function listInvoices(db: Db, tenantId: string, limit = 100): Promi
     periodStart: r.periodStart,
     periodEnd: r.periodEnd,
     totalMinor: r.totalMinor,
+    discountMinor: r.discountMinor,
     amountDueMinor: r.amountDueMinor,
     amountPaidMinor: r.amountPaidMinor,
     currency: r.currency,

@@ -521,6 +521,7 @@ async function onInvoice(ctx: EventContext, invoice: Stripe.Invoice): Promise<Ha
     const starts = lines.map((l) => l.period?.start).filter((v): v is number => typeof v === "number");
     const ends = lines.map((l) => l.period?.end).filter((v): v is number => typeof v === "number");
     const taxMinor = (invoice.total_taxes ?? []).reduce((sum, t) => sum + t.amount, 0);
+    const discountMinor = (invoice.total_discount_amounts ?? []).reduce((sum, d) => sum + d.amount, 0);
     const data = {
       tenantId,
       stripeSubscriptionId: subscriptionId,
@@ -528,6 +529,7 @@ async function onInvoice(ctx: EventContext, invoice: Stripe.Invoice): Promise<Ha
       status,
       currency: invoice.currency.toUpperCase(),
       subtotalMinor: invoice.subtotal,
+      discountMinor,
       taxMinor,
       totalMinor: invoice.total,
       amountDueMinor: invoice.amount_due,
