@@ -27,13 +27,18 @@ afterAll(disconnectAll);
 /** A generated tenant seeded `seededDaysAgo` days before `now` (no activity rows, like right after the seed day). */
 async function demoTenant(profile: DemoTenantProfile, seedDayMs: number) {
   const p = { ...profile, slug: `${profile.slug}-${unique()}` };
-  const metadata: DemoTenantMetadata = {
-    demoPortfolio: true,
-    archetype: p.archetype,
-    demoModel: { ...p, seededOn: new Date(seedDayMs).toISOString().slice(0, 10) },
-  };
   const tenant = await testOwnerPrisma().tenant.create({
-    data: { name: p.name, slug: p.slug, countryCode: "US", defaultCurrency: "USD", metadata },
+    data: {
+      name: p.name,
+      slug: p.slug,
+      countryCode: "US",
+      defaultCurrency: "USD",
+      metadata: {
+        demoPortfolio: true,
+        archetype: p.archetype,
+        demoModel: { ...p, seededOn: new Date(seedDayMs).toISOString().slice(0, 10) },
+      } satisfies DemoTenantMetadata,
+    },
   });
   return { tenantId: tenant.id, profile: p };
 }
