@@ -5,7 +5,9 @@
  * adds an internal note and replies; the owner's open ticket page shows the reply without a reload
  * (and never the note); the owner resolves the ticket and rates it 5 with a comment; the agent's
  * ticket page shows the rating live, and the tenant's CSAT in the support metrics includes it. Live
- * steps must show within {@link LIVE_BUDGET_MS}.
+ * steps must show within {@link LIVE_BUDGET_MS}. Then the agent opens a ticket on behalf of the
+ * tenant's dispatcher from the queue page (a server field error first, then with a file), lands on
+ * its agent page, and the dispatcher finds it on their own support page.
  */
 import { randomBytes } from "node:crypto";
 import { testOwnerPrisma } from "@fleetcore/db/test-context";
@@ -15,6 +17,9 @@ import { browserSuite, submitSignIn } from "./browser";
 
 const OWNER = "owner@lonestar.demo";
 const AGENT = "support@fleetcore.demo";
+/** A dispatcher at Lone Star Transit, for whom the agent opens a ticket. */
+const MEMBER = "dispatch@lonestar.demo";
+const MEMBER_NAME = "Sam Ortiz";
 /** Live updates (socket event → refetch → render) must show within this, ms. */
 const LIVE_BUDGET_MS = 5000;
 /** Page loads and ordinary navigation. */
@@ -151,6 +156,78 @@ describe("support desk in Chromium", () => {
     } finally {
       await tenantContext.close();
       await agentContext.close();
+    }
+  });
+
+  it("an agent opens a ticket on a tenant member's behalf, and the member sees it on their support page", async () => {
+    const agentContext = await suite.browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const memberContext = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const errors: string[] = [];
+      const agent = await agentContext.newPage();
+      const member = await memberContext.newPage();
+      for (const p of [agent, member]) p.on("pageerror", (e) => errors.push(e.message));
+
+      // 1. The agent opens the form from the queue, finds the tenant and chooses the dispatcher.
+      await signIn(agent, "/admin/support", AGENT);
+      await agent.getByRole("heading", { name: "Support queue" }).waitFor();
+      await agent.getByRole("button", { name: "New ticket for a tenant" }).click();
+      const form = agent.getByRole("form", { name: "New ticket for a tenant" });
+      await form.getByLabel("Find tenant").fill("Lone Star");
+      await form.getByLabel("Tenant", { exact: true }).selectOption({ label: "Lone Star Transit" });
+      await form
+        .getByLabel("Requester")
+        .selectOption({ label: `${MEMBER_NAME} (${MEMBER})` }, { timeout: PAGE_TIMEOUT_MS });
+
+      // 2. A subject the server refuses (too short once trimmed): the reason shows under the field.
+      await form.getByLabel("Subject").fill("  ab  ");
+      await form.getByLabel("Category").selectOption("billing");
+      await form.getByLabel("Priority").selectOption("low");
+      await form.getByLabel("Description").fill("Called in: the March invoice counts retired vehicle 31.");
+      await form.getByRole("button", { name: "Open ticket" }).click();
+      await form.getByRole("alert").filter({ hasText: "at least 3 characters" }).waitFor({ timeout: PAGE_TIMEOUT_MS });
+      await expect(form.getByLabel("Subject").getAttribute("aria-invalid")).resolves.toBe("true");
+
+      // 3. Corrected, with a file attached (uploaded for the tenant): the agent lands on the new ticket.
+      const subject = `Invoice counts a retired vehicle ${tag}`;
+      await form.getByLabel("Subject").fill(subject);
+      await form.getByLabel("Attachments").setInputFiles({
+        name: "call-notes.txt",
+        mimeType: "text/plain",
+        buffer: Buffer.from("Phone call 09:40, Sam Ortiz: vehicle 31 retired in February.\n"),
+      });
+      await form.getByRole("button", { name: "Open ticket" }).click();
+      await agent.waitForURL(/\/admin\/support\/tickets\/[0-9a-f-]{36}$/, { timeout: PAGE_TIMEOUT_MS });
+      const ticketId = agent.url().split("/").pop() ?? "";
+      await agent.getByRole("heading", { name: new RegExp(subject) }).waitFor();
+      await agent.getByRole("link", { name: "call-notes.txt" }).waitFor();
+      await expect(agent.locator("dl.facts-inline").textContent()).resolves.toContain(MEMBER_NAME);
+
+      // 4. The dispatcher sees it among the tenant's tickets, as its requester.
+      await signIn(member, "/support", MEMBER);
+      const row = member.getByRole("table", { name: "Tickets" }).locator("tr", { hasText: subject });
+      await row.waitFor({ timeout: PAGE_TIMEOUT_MS });
+      await expect(row.textContent()).resolves.toContain(MEMBER_NAME);
+      await row.getByRole("link", { name: subject }).click();
+      await member.waitForURL(`${suite.server.url}/support/tickets/${ticketId}`);
+      await member.getByRole("link", { name: "call-notes.txt" }).waitFor({ timeout: PAGE_TIMEOUT_MS });
+
+      const owner = testOwnerPrisma();
+      const ticket = await owner.supTicket.findUniqueOrThrow({ where: { id: ticketId } });
+      const dispatcher = await owner.user.findUniqueOrThrow({ where: { email: MEMBER } });
+      const lonestar = await owner.tenant.findUniqueOrThrow({ where: { slug: "lone-star-transit" } });
+      expect(ticket).toMatchObject({
+        tenantId: lonestar.id,
+        submittedByUserId: dispatcher.id,
+        subject,
+        category: "billing",
+        priority: "low",
+        status: "open",
+      });
+      expect(errors).toEqual([]);
+    } finally {
+      await agentContext.close();
+      await memberContext.close();
     }
   });
 });

@@ -124,15 +124,20 @@ export function TicketThread({ detail }: { detail: TicketDetail }) {
   );
 }
 
-/** A multiple-file input whose selection the parent holds (cleared after sending). */
+/**
+ * A multiple-file input whose selection the parent holds (cleared after sending).
+ * @param describedBy id of an error message about the files (marks the input invalid)
+ */
 export function FilePicker({
   files,
   onChange,
   label = "Attachments",
+  describedBy,
 }: {
   files: File[];
   onChange: (files: File[]) => void;
   label?: string;
+  describedBy?: string;
 }) {
   const id = useId();
   const [inputKey, setInputKey] = useState(0);
@@ -145,6 +150,8 @@ export function FilePicker({
         type="file"
         multiple
         accept={UPLOAD_ACCEPT}
+        aria-invalid={describedBy ? true : undefined}
+        aria-describedby={describedBy}
         onChange={(e) => {
           onChange([...files, ...Array.from(e.target.files ?? [])]);
           setInputKey((k) => k + 1);

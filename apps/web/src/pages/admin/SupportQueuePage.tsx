@@ -7,7 +7,9 @@ import {
   type TicketPriority,
 } from "@fleetcore/validators";
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { Link } from "react-router";
+import { useSignedIn } from "../../components/Guards";
 import { LiveIndicator, SlaBadge, TicketStatusBadge } from "../../components/support/SupportParts";
 import { QueryTable } from "../../components/ui";
 import { humanize } from "../../lib/format";
@@ -16,6 +18,7 @@ import { age, STATUS_LABELS } from "../../lib/support";
 import { useTicketUpdates } from "../../lib/supportSocket";
 import { useTRPC } from "../../lib/trpc";
 import { AdminNav } from "./AdminNav";
+import { NewTenantTicketForm } from "./NewTenantTicketForm";
 import { SupportNav } from "./SupportNav";
 
 type QueueStatus = NonNullable<SupportQueueRequest["status"]>;
@@ -45,9 +48,11 @@ function useQueueFilters() {
 
 /**
  * The agents' queue across tenants: filters and sort in the URL, SLA badges, refreshed live by every
- * `ticket:updated` of the support room.
+ * `ticket:updated` of the support room. Admins and support agents also open tickets on a tenant's
+ * behalf here ("New ticket for a tenant").
  */
 export function SupportQueuePage() {
+  const me = useSignedIn();
   const trpc = useTRPC();
   const { filters, set } = useQueueFilters();
   // Refetched each minute too, so "due in …" and breaches stay current without events.
@@ -55,15 +60,32 @@ export function SupportQueuePage() {
   const tenants = useQuery(trpc.provider.tenants.list.queryOptions({}));
   const agents = useQuery(trpc.supportDesk.agents.queryOptions());
   useTicketUpdates([trpc.supportDesk.queue.queryKey()]);
+  // Admins and support agents work tickets; account managers and analysts read.
+  const writable = me.provider?.role === "admin" || me.provider?.role === "support_agent";
+  const [creating, setCreating] = useState(false);
   const now = new Date();
   return (
     <>
       <AdminNav />
       <SupportNav />
+      {writable && creating && (
+        <section className="panel">
+          <h2>New ticket for a tenant</h2>
+          <p className="muted">
+            For a request taken by phone or email, opened in the name of one of the tenant's members.
+          </p>
+          <NewTenantTicketForm onCancel={() => setCreating(false)} initialTenantId={filters.tenantId} />
+        </section>
+      )}
       <section className="panel">
         <div className="panel-head">
           <h1>Support queue</h1>
           <LiveIndicator />
+          {writable && !creating && (
+            <button type="button" onClick={() => setCreating(true)}>
+              New ticket for a tenant
+            </button>
+          )}
         </div>
         <form className="filters" aria-label="Queue filters" onSubmit={(e) => e.preventDefault()}>
           <label>

@@ -1,17 +1,18 @@
-import {
-  TICKET_CATEGORIES,
-  TICKET_PRIORITIES,
-  TICKET_STATUSES,
-  type TicketCategory,
-  type TicketPriority,
-  type TicketStatusName,
-} from "@fleetcore/validators";
+import { TICKET_STATUSES, type TicketStatusName } from "@fleetcore/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useSignedIn } from "../../components/Guards";
-import { FilePicker, LiveIndicator, NpsPrompt, TicketStatusBadge } from "../../components/support/SupportParts";
+import { LiveIndicator, NpsPrompt, TicketStatusBadge } from "../../components/support/SupportParts";
+import {
+  EMPTY_TICKET_FIELDS,
+  hasFieldError,
+  TICKET_FIELD_NAMES,
+  TicketFields,
+  type TicketFieldValues,
+} from "../../components/support/TicketFields";
 import { ErrorAlert, QueryTable } from "../../components/ui";
+import { fieldErrors } from "../../lib/errors";
 import { formatDateTime, humanize } from "../../lib/format";
 import { useSearchParamsUpdater } from "../../lib/searchParams";
 import { can } from "../../lib/session";
@@ -109,76 +110,32 @@ export function SupportPage() {
   );
 }
 
-/** Subject, category, priority, description and attachments; uploads first, then `ticket.create`. */
+/** The shared ticket fields; uploads the attachments first, then `ticket.create`. */
 function NewTicketForm({ onCancel }: { onCancel: () => void }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const [subject, setSubject] = useState("");
-  const [category, setCategory] = useState<TicketCategory>("technical");
-  const [priority, setPriority] = useState<TicketPriority>("medium");
-  const [description, setDescription] = useState("");
+  const [fields, setFields] = useState<TicketFieldValues>(EMPTY_TICKET_FIELDS);
   const [files, setFiles] = useState<File[]>([]);
   const create = useMutation({
     mutationFn: async () => {
       const uploaded = await uploadFiles(files);
-      return client.ticket.create.mutate({
-        subject,
-        category,
-        priority,
-        description,
-        fileIds: uploaded.map((f) => f.id),
-      });
+      return client.ticket.create.mutate({ ...fields, fileIds: uploaded.map((f) => f.id) });
     },
     onSuccess: async (ticket) => {
       await queryClient.invalidateQueries({ queryKey: trpc.ticket.list.queryKey() });
       navigate(`/support/tickets/${ticket.id}`);
     },
   });
+  const errors = fieldErrors(create.error);
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate();
   };
   return (
     <form className="stack-form ticket-form" aria-label="New ticket" onSubmit={onSubmit}>
-      <label>
-        Subject
-        <input required minLength={3} maxLength={200} value={subject} onChange={(e) => setSubject(e.target.value)} />
-      </label>
-      <div className="ticket-form-row">
-        <label>
-          Category
-          <select value={category} onChange={(e) => setCategory(e.target.value as TicketCategory)}>
-            {TICKET_CATEGORIES.map((c) => (
-              <option key={c} value={c}>
-                {humanize(c)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Priority
-          <select value={priority} onChange={(e) => setPriority(e.target.value as TicketPriority)}>
-            {TICKET_PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
-      <label>
-        Description
-        <textarea
-          required
-          rows={6}
-          maxLength={20000}
-          value={description}
-          onChange={(e) => setDescription(e.target.value)}
-        />
-      </label>
-      <FilePicker files={files} onChange={setFiles} />
+      <TicketFields value={fields} onChange={setFields} files={files} onFilesChange={setFiles} errors={errors} />
       <div className="panel-actions">
         <button type="submit" disabled={create.isPending}>
           {create.isPending ? "Sending…" : "Open ticket"}
@@ -187,7 +144,7 @@ function NewTicketForm({ onCancel }: { onCancel: () => void }) {
           Cancel
         </button>
       </div>
-      <ErrorAlert error={create.error} />
+      {!hasFieldError(errors, TICKET_FIELD_NAMES) && <ErrorAlert error={create.error} />}
     </form>
   );
 }
