@@ -7,6 +7,7 @@
  * pass; and a server without STRIPE_SECRET_KEY answers 503 and `configured: false`.
  */
 import { randomUUID } from "node:crypto";
+import { localDay, startOfLocalDay } from "@fleetcore/core";
 import { disconnectAll } from "@fleetcore/db";
 import { testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -127,8 +128,10 @@ describe("POST /webhooks/stripe", () => {
       { price: yearlyOverage.id },
     ]);
 
-    // The subscription began two days ago: the jobs have two complete local days to report.
-    const startedAt = Math.floor(Date.now() / 1000) - 2 * 86_400;
+    // The subscription began at noon two local days ago (Lone Star is in America/Chicago): the jobs
+    // have two complete local days to report, whatever the hour and across a DST change.
+    const twoDaysAgo = localDay(new Date(Date.now() - 2 * 86_400_000), "America/Chicago");
+    const startedAt = Math.floor(startOfLocalDay(twoDaysAgo, "America/Chicago").getTime() / 1000) + 12 * 3600;
     const { session, subscription } = fake.completeCheckout(url.split("/").pop() as string, { start: startedAt });
     const deliveries = [
       fake.event("checkout.session.completed", session),

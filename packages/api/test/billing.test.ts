@@ -288,17 +288,18 @@ describe("Stripe calls hold no database transaction", () => {
     const url = new URL(testDatabaseUrl());
     url.searchParams.set("application_name", "fleetcore-one-connection");
     const onePrisma = getPrisma(url.toString(), { maxConnections: 1 });
-    const probe = async (): Promise<"free" | "held"> => {
+    // A free connection answers at once; "held" only after `waitMs` without one (generous: a loaded CI).
+    const probe = async (waitMs = 5000): Promise<"free" | "held"> => {
       let timer: NodeJS.Timeout | undefined;
       const held = new Promise<"held">((resolve) => {
-        timer = setTimeout(() => resolve("held"), 1500);
+        timer = setTimeout(() => resolve("held"), waitMs);
       });
       const answer = await Promise.race([onePrisma.$queryRaw`SELECT 1`.then(() => "free" as const), held]);
       clearTimeout(timer);
       return answer;
     };
     // The probe tells: inside a transaction of the same client, it finds the connection held.
-    expect(await withScope(onePrisma, { kind: "system" }, () => probe())).toBe("held");
+    expect(await withScope(onePrisma, { kind: "system" }, () => probe(1000))).toBe("held");
 
     const seen: Array<{ path: string; connection: "free" | "held" }> = [];
     fake.onRequest = async (r) => {

@@ -470,9 +470,11 @@ describe("contracts", () => {
     const today = await newContract(tenant.tenant.id, 0);
     const future = await newContract(tenant.tenant.id, 10);
 
-    const first = await expireContracts(testPrisma(), new Date());
+    // Noon of the day the contracts were dated from (`dayIn(0)`), even if the clock passed midnight since.
+    const asOf = new Date(today.expiryDate.getTime() + 12 * 3_600_000);
+    const first = await expireContracts(testPrisma(), asOf);
     expect(first).toBeGreaterThanOrEqual(2);
-    expect(await expireContracts(testPrisma(), new Date())).toBe(0);
+    expect(await expireContracts(testPrisma(), asOf)).toBe(0);
 
     const statuses = await analyst.api.crm.contracts.list({ tenantId: tenant.tenant.id });
     expect(Object.fromEntries(statuses.map((c) => [c.id, c.status]))).toEqual({
