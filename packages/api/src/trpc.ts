@@ -34,6 +34,7 @@ import {
   type InTransaction,
   isTenantLocked,
   LoginThrottle,
+  mayPayWhileSuspended,
   NOOP_USAGE_SINK,
   OutboxEmailTransport,
   resolveDisplayAccess,
@@ -149,21 +150,33 @@ export function createContextInner(opts: {
   };
 }
 
-const t = initTRPC.context<Context>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    return {
-      ...shape,
-      data: {
-        ...shape.data,
-        // Field-level messages for forms when input validation failed.
-        fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : null,
-        retryAfterS: cause instanceof DomainError ? (cause.retryAfterS ?? null) : null,
-      },
-    };
-  },
-});
+/**
+ * Per-procedure metadata (`.meta({...})`), read by the procedure builders.
+ * - `whileSuspendedForPayment`: the procedure stays open to a tenant's owners and admins while the
+ *   tenant is suspended for non-payment (billing: they must be able to pay); everything else is locked.
+ */
+export interface ProcedureMeta {
+  whileSuspendedForPayment?: boolean;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      return {
+        ...shape,
+        data: {
+          ...shape.data,
+          // Field-level messages for forms when input validation failed.
+          fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : null,
+          retryAfterS: cause instanceof DomainError ? (cause.retryAfterS ?? null) : null,
+        },
+      };
+    },
+  });
 
 const DOMAIN_TO_TRPC = {
   not_found: "NOT_FOUND",
@@ -277,7 +290,11 @@ function tenantCall(ctx: Context, type: string) {
  * tenant) in the tenant-scope transaction `db`; FORBIDDEN when it is gone or the tenant is suspended
  * or closed (provider staff excepted).
  */
-async function verifyTenantAccess(db: Db, call: ReturnType<typeof tenantCall>): Promise<TenantAccess> {
+async function verifyTenantAccess(
+  db: Db,
+  call: ReturnType<typeof tenantCall>,
+  meta: ProcedureMeta | undefined,
+): Promise<TenantAccess> {
   const { session, tenantId, userId } = call;
   const access: TenantAccess | null = session.display
     ? await resolveDisplayAccess(db, tenantId)
@@ -286,6 +303,13 @@ async function verifyTenantAccess(db: Db, call: ReturnType<typeof tenantCall>): 
       : null;
   if (!access) throw new TRPCError({ code: "FORBIDDEN", message: "You no longer have access to this tenant" });
   if (access.access !== "provider" && isTenantLocked(access.tenantStatus)) {
+    if (await mayPayWhileSuspended(db, access)) {
+      if (meta?.whileSuspendedForPayment) return access;
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `${access.tenantName} is suspended for non-payment. Pay the overdue invoice on the billing page to restore access.`,
+      });
+    }
     throw new TRPCError({
       code: "FORBIDDEN",
       message: `${access.tenantName} is ${access.tenantStatus}. Contact your Fleetcore account manager.`,
@@ -319,14 +343,15 @@ function requirePermission(access: TenantAccess, resource: PermissionResource, a
 /**
  * The session's active tenant, verified on every call: membership (or provider access, or the
  * display token's tenant) re-read from the database, the tenant not suspended or closed (provider
- * staff excepted), wall displays limited to queries. Runs in that tenant's scope.
+ * staff excepted), wall displays limited to queries. Runs in that tenant's scope. A tenant suspended
+ * for non-payment stays open to its owners and admins for procedures with `whileSuspendedForPayment`.
  */
-export const tenantProcedure = publicProcedure.use(async ({ ctx, next, type, path }) => {
+export const tenantProcedure = publicProcedure.use(async ({ ctx, next, type, path, meta }) => {
   const call = tenantCall(ctx, type);
   const { session, tenantId } = call;
   const verified: { access: TenantAccess | null } = { access: null };
   const result = await inScope(ctx, call.scope, call.actor, { type, path, tenantId }, async (db, audit) => {
-    const access = await verifyTenantAccess(db, call);
+    const access = await verifyTenantAccess(db, call, meta);
     verified.access = access;
     return next({ ctx: { session, db, audit, tenant: access, tenantId } });
   });
@@ -355,9 +380,9 @@ function transactionsOf(ctx: Context, scope: DbScope, actor: Actor): InTransacti
  * its own audit rows there (no generic row is added).
  */
 export function permittedExternalProcedure(resource: PermissionResource, action: PermissionAction) {
-  return publicProcedure.use(async ({ ctx, next, type, path }) => {
+  return publicProcedure.use(async ({ ctx, next, type, path, meta }) => {
     const call = tenantCall(ctx, type);
-    const access = await withScope(ctx.prisma, call.scope, (db) => verifyTenantAccess(db, call));
+    const access = await withScope(ctx.prisma, call.scope, (db) => verifyTenantAccess(db, call, meta));
     requirePermission(access, resource, action);
     const inTx = transactionsOf(ctx, call.scope, call.actor);
     const result = await next({ ctx: { session: call.session, tenant: access, tenantId: call.tenantId, inTx } });
@@ -444,6 +469,7 @@ export async function currentMe(ctx: Context) {
           ? await resolveTenantAccess(db, session.user.id, tenantId)
           : null;
     }
-    return describeSession(db, session, access);
+    const billingOnly = access !== null && (await mayPayWhileSuspended(db, access));
+    return describeSession(db, session, access, { billingOnly });
   });
 }

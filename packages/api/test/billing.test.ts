@@ -5,13 +5,21 @@
  * requests Checkout and the Customer Portal send.
  */
 import { randomUUID } from "node:crypto";
-import { type BillingServices, validateSessionToken } from "@fleetcore/core";
+import {
+  AuditTrail,
+  type BillingServices,
+  changeTenantStatus,
+  DUNNING_SUSPENSION_REASON,
+  reactivateIfSuspendedForPayment,
+  systemActor,
+  validateSessionToken,
+} from "@fleetcore/core";
 import { disconnectAll, getPrisma, type PrismaClient, withScope } from "@fleetcore/db";
 import { testDatabaseUrl, testOwnerPrisma, testPrisma } from "@fleetcore/db/test-context";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeStripe } from "../../core/test/stripe-fake";
 import { createCaller, createContextInner } from "../src/index";
-import { createWorld, signIn, trpcCode, trpcError, type World } from "./fixtures";
+import { createTenantWithMembers, createWorld, signIn, trpcCode, trpcError, type World } from "./fixtures";
 
 let fake: FakeStripe;
 let world: World;
@@ -340,5 +348,46 @@ describe("Stripe calls hold no database transaction", () => {
       expect.arrayContaining(["POST /v1/products", "POST /v1/prices", "POST /v1/checkout/sessions"]),
     );
     expect(seen.filter((s) => s.connection === "held")).toEqual([]);
+  });
+});
+
+describe("a tenant suspended for non-payment", () => {
+  const suspend = (tenantId: string, reason: string) =>
+    withScope(testPrisma(), { kind: "system" }, (db) =>
+      changeTenantStatus({ db, audit: new AuditTrail(db, systemActor()) }, { tenantId, status: "suspended", reason }),
+    );
+
+  it("stays open to its owners and admins for billing only, so they can pay; other suspensions lock everyone out", async () => {
+    const t = await createTenantWithMembers("Overdue", ["owner", "admin", "dispatcher"] as const);
+    await suspend(t.tenant.id, DUNNING_SUSPENSION_REASON);
+
+    const owner = await as(t.users.owner.email);
+    const me = await owner.auth.me();
+    expect(me.activeTenant).toMatchObject({ id: t.tenant.id, status: "suspended", billingOnly: true });
+    expect(await owner.billing.overview()).toMatchObject({ configured: true });
+    expect(await owner.billing.invoices()).toEqual([]);
+    expect((await owner.billing.openPortal()).url).toMatch(/^https:\/\/billing\.stripe\.com\//);
+    const refused = await trpcError(owner.vehicle.list({}));
+    expect(refused.code).toBe("FORBIDDEN");
+    expect(refused.message).toMatch(/suspended for non-payment\. Pay the overdue invoice/);
+    expect(
+      await trpcCode(owner.billing.startCheckout({ planId, interval: "month", clientRequestId: randomUUID() })),
+    ).toBe("FORBIDDEN");
+    expect((await (await as(t.users.admin.email)).auth.me()).activeTenant?.billingOnly).toBe(true);
+    // Dispatchers have no billing: they cannot sign in until it is paid.
+    await expect(signIn(t.users.dispatcher.email)).rejects.toMatchObject({ code: "forbidden" });
+
+    // Paid: the tenant is reactivated and everything opens again for the same session.
+    expect(
+      await withScope(testPrisma(), { kind: "system" }, (db) => reactivateIfSuspendedForPayment(db, t.tenant.id)),
+    ).toBe(true);
+    expect((await owner.auth.me()).activeTenant).toMatchObject({ status: "active", billingOnly: false });
+    expect(Array.isArray(await owner.vehicle.list({}))).toBe(true);
+
+    // Suspended by an admin for another reason: nobody of the tenant gets in, billing included.
+    await suspend(t.tenant.id, "terms of service review");
+    expect((await owner.auth.me()).activeTenant?.billingOnly).toBe(false);
+    expect(await trpcCode(owner.billing.overview())).toBe("FORBIDDEN");
+    await expect(signIn(t.users.owner.email)).rejects.toMatchObject({ code: "forbidden" });
   });
 });

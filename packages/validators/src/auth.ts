@@ -47,6 +47,11 @@ export const ZMe = z.object({
       access: z.enum(["member", "provider", "display"]),
       roles: z.array(z.string()),
       permissions: ZPermissionSet,
+      /**
+       * The tenant is suspended for non-payment and this person (an owner or admin) may use billing
+       * only, to pay; everything else answers FORBIDDEN until the invoice is paid.
+       */
+      billingOnly: z.boolean(),
     })
     .nullable(),
   memberships: z.array(ZMembershipSummary),

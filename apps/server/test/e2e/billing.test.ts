@@ -3,11 +3,14 @@
  * against the test database, without Stripe configured (the e2e server has no STRIPE_SECRET_KEY).
  *
  * - A tenant owner's `/billing` says billing is not configured, and nothing on the page fails.
+ * - The owner of a tenant suspended for non-payment signs in to `/billing` only: the page says why
+ *   and how to pay, the navigation offers nothing else, and any other address leads back to billing.
  * - A provider admin's `/admin/billing` shows the MRR movement chart and table of a currency, the
  *   subscriptions across tenants (past due highlighted) and the plans list with its Stripe state.
  *   The plan, subscription and MRR changes are inserted here as the database owner (fixtures that
  *   the webhooks would write), in CHF so that no other data moves the figures.
  */
+import { DUNNING_SUSPENSION_REASON, hashPassword } from "@fleetcore/core";
 import { testOwnerPrisma } from "@fleetcore/db/test-context";
 import { describe, expect, it } from "vitest";
 import { browserSuite, submitSignIn } from "./browser";
@@ -39,6 +42,56 @@ describe("billing pages in Chromium (Stripe not configured)", () => {
       // Nothing that needs Stripe is offered.
       expect(await page.getByRole("button", { name: /Subscribe|Manage payment methods/ }).count()).toBe(0);
       expect(await page.getByRole("table", { name: "Invoices" }).count()).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("the owner of a tenant suspended for non-payment gets the billing page only, to pay", async () => {
+    const db = testOwnerPrisma();
+    const tag = Math.random().toString(36).slice(2, 8);
+    const tenant = await db.tenant.create({
+      data: { name: `Overdue Haulage ${tag}`, slug: `overdue-${tag}`, countryCode: "US", defaultCurrency: "USD" },
+    });
+    await db.tenant.update({ where: { id: tenant.id }, data: { status: "suspended" } });
+    await db.tenantLifecycleEvent.create({
+      data: {
+        tenantId: tenant.id,
+        eventType: "suspended",
+        fromStatus: "active",
+        toStatus: "suspended",
+        reason: DUNNING_SUSPENSION_REASON,
+        occurredAt: new Date(),
+      },
+    });
+    const email = `owner.${tag}@overdue.test`;
+    const password = "pay-the-invoice-please";
+    const user = await db.user.create({
+      data: { email, fullName: "Overdue Owner", passwordHash: await hashPassword(password), status: "active" },
+    });
+    const role = await db.role.findFirstOrThrow({ where: { tenantId: null, name: "owner" } });
+    const member = await db.member.create({
+      data: { tenantId: tenant.id, userId: user.id, status: "active", joinedAt: new Date() },
+    });
+    await db.memberRole.create({ data: { memberId: member.id, roleId: role.id, tenantId: tenant.id } });
+
+    const context = await suite.browser.newContext();
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`${suite.server.url}/map`);
+      await page.waitForURL(/\/login\?next=/);
+      await submitSignIn(page, email, password);
+      await page.waitForURL(`${suite.server.url}/billing`);
+      await page.getByRole("alert").filter({ hasText: "is suspended for non-payment" }).waitFor();
+      const nav = page.getByRole("navigation", { name: "Main" });
+      expect(await nav.getByRole("link", { name: "Billing" }).count()).toBe(1);
+      expect(await nav.getByRole("link", { name: /Live map|Vehicles|Members|Support/ }).count()).toBe(0);
+      await page.goto(`${suite.server.url}/vehicles`);
+      await page.waitForURL(`${suite.server.url}/billing`);
+      await page.getByRole("alert").filter({ hasText: "is suspended for non-payment" }).waitFor();
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -69,10 +69,12 @@ export function AccessDenied({ reason }: { reason?: string }) {
 
 /**
  * Renders `children` when the session has an active tenant; otherwise opens the person's first
- * organisation (tenant members) or lets them choose one.
+ * organisation (tenant members) or lets them choose one. A tenant suspended for non-payment opens
+ * only `/billing` (`activeTenant.billingOnly`).
  */
 export function RequireTenant({ children }: { children: ReactNode }) {
   const me = useSignedIn();
+  const location = useLocation();
   const switchTenant = useSwitchTenant();
   const started = useRef(false);
   const first = me.memberships.find((m) => m.tenantStatus !== "closed");
@@ -84,6 +86,8 @@ export function RequireTenant({ children }: { children: ReactNode }) {
     }
   }, [autoOpen, first, switchTenant]);
 
+  // Suspended for non-payment: billing is the one page left open (to pay).
+  if (me.activeTenant?.billingOnly && location.pathname !== "/billing") return <Navigate to="/billing" replace />;
   if (me.activeTenant) return <>{children}</>;
   if (autoOpen && !switchTenant.isError)
     return <Loading label={`Opening ${first?.tenantName ?? "your organisation"}…`} />;

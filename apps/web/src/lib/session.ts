@@ -17,8 +17,11 @@ export function useMe() {
 
 /** True when the active tenant grants `action` on `resource` to this session. */
 export function can(me: Me | undefined, resource: PermissionResource, action: PermissionAction): boolean {
-  const permissions = me?.activeTenant?.permissions;
-  return permissions ? hasPermission(permissions, resource, action) : false;
+  const tenant = me?.activeTenant;
+  if (!tenant) return false;
+  // Suspended for non-payment: billing only (to pay; BillingPage offers nothing else then).
+  if (tenant.billingOnly && resource !== "billing") return false;
+  return hasPermission(tenant.permissions, resource, action);
 }
 
 /** Replaces the session in the cache by `me` (what login, switchTenant and invitation.accept return). */

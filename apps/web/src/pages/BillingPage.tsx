@@ -41,6 +41,8 @@ export function BillingPage() {
   const [params, setParams] = useSearchParams();
   const checkout = params.get("checkout");
   const writable = can(me, "billing", "write");
+  // Suspended for non-payment: this page is all that is open, to pay (the portal); no plan changes.
+  const suspended = me.activeTenant?.billingOnly === true;
   // After a successful checkout Stripe's webhooks create the subscription a few seconds later: poll until it shows.
   const overview = useQuery(
     trpc.billing.overview.queryOptions(undefined, {
@@ -65,6 +67,12 @@ export function BillingPage() {
         <div className="panel-head">
           <h1>Billing — {me.activeTenant?.name}</h1>
         </div>
+        {suspended && (
+          <div className="warning" role="alert">
+            <strong>{me.activeTenant?.name} is suspended for non-payment.</strong> Pay the overdue invoice (its "View"
+            link below) or update the payment method; access is restored as soon as Stripe reports the payment.
+          </div>
+        )}
         {overview.isPending && <p className="muted">Loading…</p>}
         <ErrorAlert error={overview.error} />
         {data?.configured && (checkout === "success" || checkout === "cancel") && (
@@ -81,7 +89,7 @@ export function BillingPage() {
         )}
         {data?.configured && !writable && <p className="muted hint">{OWNERS_ONLY} You can see everything here.</p>}
         {data?.configured && data.subscription && !ENDED.has(data.subscription.status) && (
-          <SubscriptionSummary overview={data} subscription={data.subscription} writable={writable} />
+          <SubscriptionSummary overview={data} subscription={data.subscription} writable={writable && !suspended} />
         )}
         {data?.configured && (!data.subscription || ENDED.has(data.subscription.status)) && (
           <p>Your organisation has no subscription yet. Choose a plan below to subscribe.</p>
@@ -93,7 +101,7 @@ export function BillingPage() {
           <PaymentPanel overview={data} writable={writable} />
         </div>
       )}
-      {data?.configured && <PlansPanel overview={data} writable={writable} />}
+      {data?.configured && !suspended && <PlansPanel overview={data} writable={writable} />}
       {data?.configured && data.subscription && !ENDED.has(data.subscription.status) && <DailyUsage />}
       {data?.configured && <InvoicesPanel />}
     </>

@@ -25,7 +25,9 @@ import {
 import { z } from "zod";
 import { permittedExternalProcedure, permittedProcedure, router, stripeOf } from "../trpc";
 
-const read = permittedProcedure("billing", "read");
+/** Open while the tenant is suspended for non-payment too: its owners and admins must be able to pay. */
+const PAYING = { whileSuspendedForPayment: true } as const;
+const read = permittedProcedure("billing", "read").meta(PAYING);
 /** Calls Stripe: no transaction is held across the call (reads and the audit row use `ctx.inTx`). */
 const stripeWrite = permittedExternalProcedure("billing", "write");
 
@@ -34,7 +36,8 @@ const stripeWrite = permittedExternalProcedure("billing", "write");
  * changes billing:write (owner). Stripe is the source of truth: mutations return Stripe's answer for
  * display and the local state follows its webhooks. Without STRIPE_SECRET_KEY `overview` answers
  * `configured: false` and every Stripe action fails with PRECONDITION_FAILED. Procedures that call
- * Stripe hold no database transaction while they wait for it.
+ * Stripe hold no database transaction while they wait for it. While the tenant is suspended for
+ * non-payment, the reads and the Customer Portal stay open to owners and admins (to pay).
  */
 export const billingRouter = router({
   /** Plan, subscription, usage projection, next invoice (estimate) and payment method. */
@@ -83,20 +86,23 @@ export const billingRouter = router({
     }),
 
   /** Stripe Customer Portal (payment methods, invoices) → `{ url }`. */
-  openPortal: stripeWrite.output(ZRedirectUrl).mutation(async ({ ctx }) => {
-    const stripe = stripeOf(ctx);
-    const result = await openBillingPortal({
-      prisma: ctx.prisma,
-      stripe,
-      tenantId: ctx.tenantId,
-      publicUrl: ctx.services.publicUrl,
-      email: ctx.session.user?.email ?? null,
-    });
-    await ctx.inTx(({ audit }) =>
-      audit.record({ tenantId: ctx.tenantId, entityType: "billing_account", action: "billing.portal_opened" }),
-    );
-    return result;
-  }),
+  openPortal: stripeWrite
+    .meta(PAYING)
+    .output(ZRedirectUrl)
+    .mutation(async ({ ctx }) => {
+      const stripe = stripeOf(ctx);
+      const result = await openBillingPortal({
+        prisma: ctx.prisma,
+        stripe,
+        tenantId: ctx.tenantId,
+        publicUrl: ctx.services.publicUrl,
+        email: ctx.session.user?.email ?? null,
+      });
+      await ctx.inTx(({ audit }) =>
+        audit.record({ tenantId: ctx.tenantId, entityType: "billing_account", action: "billing.portal_opened" }),
+      );
+      return result;
+    }),
 
   /** Proration preview of a plan change (Stripe `invoices.createPreview`). billing:write. */
   previewChange: stripeWrite

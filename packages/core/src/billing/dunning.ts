@@ -11,8 +11,10 @@
  *    suspension (a tenant an admin suspended for another reason stays suspended).
  */
 import { type Db, type PrismaClient, withScope } from "@fleetcore/db";
+import { hasPermission } from "@fleetcore/validators";
 import { AuditTrail, systemActor } from "../audit/audit";
 import type { EmailTransport } from "../email/transport";
+import type { TenantAccess } from "../identity/access";
 import { type CreatedNotification, type NotificationDraft, notify } from "../notifications/notifications";
 import { changeTenantStatus } from "../tenancy/tenants";
 
@@ -59,19 +61,40 @@ export async function notifyTenantOwners(
 }
 
 /**
- * Reactivates a tenant suspended for non-payment (latest lifecycle event = suspended with reason
- * {@link DUNNING_SUSPENSION_REASON}); any other suspension is left alone. Runs in the caller's
- * cross-tenant transaction; audited as the system.
- * @returns true when the tenant was reactivated
+ * True when the tenant is suspended for non-payment: status suspended and its latest lifecycle event
+ * the dunning suspension (reason {@link DUNNING_SUSPENSION_REASON}). Such a tenant's owners and
+ * admins may still reach billing (to pay); any other suspension locks everything.
+ * @param db a scope that can read the tenant and its lifecycle events (its tenant scope, or cross-tenant)
  */
-export async function reactivateIfSuspendedForPayment(db: Db, tenantId: string): Promise<boolean> {
+export async function isSuspendedForPayment(db: Db, tenantId: string): Promise<boolean> {
   const tenant = await db.tenant.findFirst({ where: { id: tenantId, deletedAt: null }, select: { status: true } });
   if (tenant?.status !== "suspended") return false;
   const last = await db.tenantLifecycleEvent.findFirst({
     where: { tenantId },
     orderBy: [{ occurredAt: "desc" }, { createdAt: "desc" }],
   });
-  if (last?.eventType !== "suspended" || last.reason !== DUNNING_SUSPENSION_REASON) return false;
+  return last?.eventType === "suspended" && last.reason === DUNNING_SUSPENSION_REASON;
+}
+
+/**
+ * Whether `access` may use billing while its tenant is suspended for non-payment (to pay): a member
+ * (not staff, not a display) whose roles grant billing:read, of a tenant {@link isSuspendedForPayment}.
+ * @param db the tenant's scope (or a cross-tenant one)
+ */
+export async function mayPayWhileSuspended(db: Db, access: TenantAccess): Promise<boolean> {
+  if (access.access !== "member" || access.tenantStatus !== "suspended") return false;
+  if (!hasPermission(access.permissions, "billing", "read")) return false;
+  return isSuspendedForPayment(db, access.tenantId);
+}
+
+/**
+ * Reactivates a tenant suspended for non-payment (latest lifecycle event = suspended with reason
+ * {@link DUNNING_SUSPENSION_REASON}); any other suspension is left alone. Runs in the caller's
+ * cross-tenant transaction; audited as the system.
+ * @returns true when the tenant was reactivated
+ */
+export async function reactivateIfSuspendedForPayment(db: Db, tenantId: string): Promise<boolean> {
+  if (!(await isSuspendedForPayment(db, tenantId))) return false;
   await changeTenantStatus(
     { db, audit: new AuditTrail(db, systemActor()) },
     { tenantId, status: "active", reason: DUNNING_REACTIVATION_REASON },

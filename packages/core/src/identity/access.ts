@@ -131,12 +131,14 @@ export const ANONYMOUS_ME: Me = {
 
 /**
  * The `auth.me` answer for a session (`access` is the already-resolved active-tenant access, if any).
- * `db`: the session's scope.
+ * `db`: the session's scope. `opts.billingOnly`: the tenant is suspended for non-payment and this
+ * person may only pay (see `mayPayWhileSuspended`).
  */
 export async function describeSession(
   db: Db,
   session: SessionContext | null,
   access: TenantAccess | null,
+  opts: { billingOnly?: boolean } = {},
 ): Promise<Me> {
   const activeTenant = access
     ? {
@@ -147,6 +149,7 @@ export async function describeSession(
         access: access.access,
         roles: access.roles,
         permissions: access.permissions,
+        billingOnly: opts.billingOnly ?? false,
       }
     : null;
   if (!session) return ANONYMOUS_ME;

@@ -15,9 +15,10 @@ import {
   ZResetPasswordRequest,
 } from "@fleetcore/validators";
 import { type Actor, AuditTrail, systemActor } from "../audit/audit";
+import { mayPayWhileSuspended } from "../billing/dunning";
 import type { EmailTransport } from "../email/transport";
 import { DomainError } from "../errors";
-import { findProviderEmployee, isTenantLocked, listMemberships } from "./access";
+import { findProviderEmployee, isTenantLocked, listMemberships, resolveTenantAccess } from "./access";
 import { hashPassword, verifyPassword } from "./passwords";
 import { type ClientMeta, createSession, invalidateUserSessions } from "./sessions";
 import type { LoginThrottle } from "./throttle";
@@ -53,7 +54,8 @@ function metaActor(meta: ClientMeta, user?: { id: string; email: string }): Acto
  * Signs in with email and password and opens a session in the user's first usable tenant (by name;
  * provider staff start with none).
  * @throws DomainError("rate_limited", retryAfterS) when throttled; ("unauthorized") for unknown email
- *   or wrong password; ("forbidden") when every tenant of a non-staff user is suspended or closed.
+ *   or wrong password; ("forbidden") when every tenant of a non-staff user is suspended or closed —
+ *   except a tenant suspended for non-payment, which its owners and admins enter for billing only.
  */
 export async function login(
   prisma: PrismaClient,
@@ -102,6 +104,23 @@ export async function login(
     const memberships = await listMemberships(db, user.id);
     const employee = await findProviderEmployee(db, user.id);
     const open = memberships.filter((m) => !isTenantLocked(m.tenantStatus));
+    // A tenant suspended for non-payment stays open to its owners and admins, for billing only (to pay).
+    if (!employee && open.length === 0) {
+      for (const m of memberships.filter((x) => x.tenantStatus === "suspended")) {
+        const payable = await withScope(
+          prisma,
+          { kind: "tenant", tenantId: m.tenantId, userId: user.id },
+          async (tdb) => {
+            const access = await resolveTenantAccess(tdb, user.id, m.tenantId);
+            return access !== null && (await mayPayWhileSuspended(tdb, access));
+          },
+        );
+        if (payable) {
+          open.push(m);
+          break;
+        }
+      }
+    }
     if (!employee && memberships.length > 0 && open.length === 0) {
       const names = memberships.map((m) => m.tenantName).join(", ");
       await withScope(prisma, { kind: "system" }, (sdb) =>
