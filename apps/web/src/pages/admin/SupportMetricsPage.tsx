@@ -27,6 +27,7 @@ const PRESETS = [
 const COLORS = {
   opened: "#2563eb",
   resolved: "#0f766e",
+  closed: "#64748b",
   backlog: "#f59e0b",
   fr: "#7c3aed",
   res: "#0f766e",
@@ -144,6 +145,7 @@ function Totals({ data }: { data: SupportMetrics }) {
       <div className="analytics-kpis">
         <Kpi label="Opened" value={t.opened} />
         <Kpi label="Resolved" value={t.resolved} />
+        <Kpi label="Closed" value={t.closed} />
         <Kpi label="Backlog" value={t.backlog} hint="Tickets neither resolved nor closed at the end of the period" />
         <Kpi label="Median first response" value={minutes(t.medianFirstResponseMinutes)} />
         <Kpi label="Median resolution" value={minutes(t.medianResolutionMinutes)} />
@@ -171,7 +173,10 @@ function Charts({ data }: { data: SupportMetrics }) {
   }, [data]);
   return (
     <div className="analytics-charts">
-      <ChartPanel title="Tickets" note={`Opened and resolved per ${data.bucket}; backlog at each ${data.bucket}'s end`}>
+      <ChartPanel
+        title="Tickets"
+        note={`Opened, resolved and closed per ${data.bucket}; backlog at each ${data.bucket}'s end`}
+      >
         <ComposedChart data={rows}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="label" minTickGap={16} />
@@ -180,6 +185,7 @@ function Charts({ data }: { data: SupportMetrics }) {
           <Legend />
           <Bar dataKey="opened" name="Opened" fill={COLORS.opened} />
           <Bar dataKey="resolved" name="Resolved" fill={COLORS.resolved} />
+          <Bar dataKey="closed" name="Closed" fill={COLORS.closed} />
           <Line dataKey="backlog" name="Backlog" stroke={COLORS.backlog} dot={false} />
         </ComposedChart>
       </ChartPanel>
@@ -233,6 +239,7 @@ function TenantTable({ data, onPick }: { data: SupportMetrics; onPick: (tenantId
             <th>Tenant</th>
             <th>Opened</th>
             <th>Resolved</th>
+            <th>Closed</th>
             <th>Backlog</th>
             <th>Median first response</th>
             <th>Median resolution</th>
@@ -255,6 +262,7 @@ function TenantTable({ data, onPick }: { data: SupportMetrics; onPick: (tenantId
               </td>
               <td>{t.opened}</td>
               <td>{t.resolved}</td>
+              <td>{t.closed}</td>
               <td>{t.backlog}</td>
               <td>{minutes(t.medianFirstResponseMinutes)}</td>
               <td>{minutes(t.medianResolutionMinutes)}</td>
