@@ -32,6 +32,7 @@ const stopHousekeeping = scheduleHousekeeping(
 const demoMoving = (env.SIMULATOR ?? (env.NODE_ENV === "test" ? "off" : "on")) === "on";
 const stopAnalyticsJobs = scheduleAnalyticsJobs(db, {
   log: app.log,
+  lateWindowMs: env.ACTIVITY_LATE_WINDOW_HOURS * 3_600_000,
   ...(demoMoving
     ? {
         beforeRollup: async (now: Date) => {

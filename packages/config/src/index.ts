@@ -36,6 +36,16 @@ const EnvSchema = z.object({
   /** The demo fleet simulator (drives the demo tenants' devices through the OsmAnd endpoint). Default: on, except in tests. */
   SIMULATOR: z.enum(["on", "off"]).optional(),
   /**
+   * How far back (hours) each activity rollup pass re-aggregates, for positions and messages that
+   * arrive late (devices buffering offline). Default 48; longer costs more per pass.
+   */
+  ACTIVITY_LATE_WINDOW_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 31)
+    .default(48),
+  /**
    * Whether tenants' GTFS-realtime feed URLs may reach loopback and private addresses ("true" or
    * "false"). Default: false in production, where such a URL would let a tenant probe the platform's
    * own network (SSRF); true otherwise, for local test feeds.
