@@ -10,7 +10,7 @@ const dbSetup = "../../packages/db/src/vitest-global-setup.ts";
 function project(
   name: string,
   root: string,
-  opts: { db?: boolean; include?: string[]; timeoutMs?: number; sequential?: boolean } = {},
+  opts: { db?: boolean; include?: string[]; timeoutMs?: number; pollTimeoutMs?: number; sequential?: boolean } = {},
 ) {
   return {
     extends: true as const,
@@ -25,6 +25,8 @@ function project(
       testTimeout: opts.timeoutMs ?? 20_000,
       fileParallelism: !opts.sequential,
       hookTimeout: 60_000,
+      // `expect.poll`'s default timeout (vitest's own default, 1 s, unless set).
+      ...(opts.pollTimeoutMs ? { expect: { poll: { timeout: opts.pollTimeoutMs } } } : {}),
     },
   };
 }
@@ -43,7 +45,13 @@ export default defineConfig({
       project("replay", "./apps/replay"),
       // The web app's pure modules (replay arithmetic, map diffing); the UI itself is tested in e2e.
       project("web", "./apps/web"),
-      project("e2e", "./apps/server", { db: true, include: ["test/e2e/**/*.test.ts"], timeoutMs: 60_000 }),
+      // expect.poll waits on browser and server state there: 1 s is too short on a busy CI machine.
+      project("e2e", "./apps/server", {
+        db: true,
+        include: ["test/e2e/**/*.test.ts"],
+        timeoutMs: 60_000,
+        pollTimeoutMs: 10_000,
+      }),
     ],
   },
 });

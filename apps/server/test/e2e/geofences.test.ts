@@ -9,7 +9,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { httpLogin, trpcClient } from "../helpers";
-import { browserSuite, submitSignIn } from "./browser";
+import { browserSuite, type PageGlobals, submitSignIn } from "./browser";
 
 const OWNER = "owner@lonestar.demo";
 const suite = browserSuite();
@@ -31,6 +31,24 @@ async function clickMap(page: Page, dx: number, dy: number): Promise<void> {
   await page.mouse.move(x - 5, y - 5);
   await page.mouse.move(x, y, { steps: 3 });
   await page.mouse.click(x, y);
+}
+
+/**
+ * Whether the camera is at rest: no geofence label (a MapLibre marker, placed again on every camera
+ * move, in whole pixels) moved over the page's next two animation frames.
+ */
+function cameraAtRest(page: Page): Promise<boolean> {
+  return page.evaluate(async () => {
+    const w = globalThis as unknown as PageGlobals;
+    const frame = () => new Promise<void>((resolve) => w.requestAnimationFrame(resolve));
+    const positions = () =>
+      Array.from(w.document.querySelectorAll(".geofence-label"), (el) => el.style.transform).join("|");
+    await frame();
+    const before = positions();
+    await frame();
+    await frame();
+    return positions() === before;
+  });
 }
 
 describe("geofences page in Chromium", () => {
@@ -61,16 +79,17 @@ describe("geofences page in Chromium", () => {
       const label = page.locator(".geofence-label", { hasText: `Capitol ${tag}` });
       await label.waitFor();
 
-      // Picking it in the list centres the map on it (its name label sits on the circle's centre).
+      // Picking it in the list centres the map on it (its name label sits on the circle's centre), once
+      // the camera's ease has ended (the zoom too: the clicks below are measured at zoom 14).
       await list.getByText(`Capitol ${tag}`, { exact: true }).click();
       await expect
         .poll(async () => {
+          if (!(await cameraAtRest(page))) return Number.NaN;
           const [cx, cy] = await mapPoint(page, 0, 0);
           const box = await label.boundingBox();
           return box ? Math.hypot(box.x + box.width / 2 - cx, box.y + box.height / 2 - cy) : Number.NaN;
         })
         .toBeLessThan(1);
-      await page.waitForTimeout(300); // the camera's ease has ended (the label stays put)
 
       // A polygon around the centre of the view (the Capitol): four corners, then the first again.
       await page.getByRole("button", { name: "Draw polygon" }).click();
