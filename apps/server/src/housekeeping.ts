@@ -2,11 +2,12 @@
  * Support and CRM housekeeping on a timer: resolved tickets close themselves after
  * `AUTO_CLOSE_RESOLVED_AFTER_DAYS` (packages/core `closeResolvedTickets`, each close emitted as
  * `ticket:updated` like any other change) and contracts past their expiry date move to `expired`
- * (`expireContracts`). First run 30 s after start, then every 15 minutes. Both jobs lock the rows
- * they move, so several server processes may run them at once; failures are logged and retried at
- * the next run.
+ * (`expireContracts`), and customer-success goals are measured and marked achieved or missed
+ * (`refreshGoals`). First run 30 s after start, then every 15 minutes. The jobs lock the rows they
+ * move or are idempotent, so several server processes may run them at once; failures are logged and
+ * retried at the next run.
  */
-import { closeResolvedTickets, expireContracts } from "@fleetcore/core";
+import { closeResolvedTickets, expireContracts, type GoalRefresh, refreshGoals } from "@fleetcore/core";
 import type { PrismaClient } from "@fleetcore/db";
 import type { TicketUpdatedEvent } from "@fleetcore/realtime";
 
@@ -19,15 +20,16 @@ export interface HousekeepingLog {
 export const HOUSEKEEPING_FIRST_RUN_MS = 30_000;
 export const HOUSEKEEPING_INTERVAL_MS = 15 * 60_000;
 
-/** One pass of both jobs. @returns how many tickets were closed and contracts expired. */
+/** One pass of the jobs. @returns how many tickets were closed, contracts expired and goals changed. */
 export async function runHousekeeping(
   prisma: PrismaClient,
   publishTicket: (event: TicketUpdatedEvent) => void,
   log: HousekeepingLog,
   now = new Date(),
-): Promise<{ ticketsClosed: number; contractsExpired: number }> {
+): Promise<{ ticketsClosed: number; contractsExpired: number; goals: GoalRefresh | null }> {
   let ticketsClosed = 0;
   let contractsExpired = 0;
+  let goals: GoalRefresh | null = null;
   try {
     const r = await closeResolvedTickets(prisma, now);
     ticketsClosed = r.closed;
@@ -42,7 +44,13 @@ export async function runHousekeeping(
   } catch (err) {
     log.error({ err }, "expiring contracts failed");
   }
-  return { ticketsClosed, contractsExpired };
+  try {
+    goals = await refreshGoals(prisma, now);
+    if (goals.achieved > 0 || goals.missed > 0) log.info(goals, "customer-success goals moved");
+  } catch (err) {
+    log.error({ err }, "refreshing goals failed");
+  }
+  return { ticketsClosed, contractsExpired, goals };
 }
 
 /** Starts the schedule; returns a function that stops it. */

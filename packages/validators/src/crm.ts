@@ -621,6 +621,16 @@ export const CRM_GOAL_METRIC_TYPES = [
 ] as const;
 export const ZCrmGoalMetricType = z.enum(CRM_GOAL_METRIC_TYPES);
 
+/**
+ * Goal metrics Fleetcore measures itself every few minutes (health score: the latest daily score;
+ * NPS over the goal's measurement period; seats: active members). The others are entered by hand.
+ */
+export const MEASURED_GOAL_METRIC_TYPES: readonly (typeof CRM_GOAL_METRIC_TYPES)[number][] = [
+  "health_score",
+  "nps",
+  "seat_count",
+];
+
 export const CRM_GOAL_PERIODS = ["daily", "weekly", "monthly", "quarterly", "yearly"] as const;
 export const ZCrmGoalPeriod = z.enum(CRM_GOAL_PERIODS);
 

@@ -3,22 +3,25 @@
  * and a target value, a unit, a measurement period, a target date and a status.
  *
  * Status rule: a goal is `achieved` exactly when current ≥ target and a completion date is set —
- * set automatically, never by hand. Otherwise the status is the person's choice (on_track,
+ * set automatically, never by hand. {@link refreshGoals} (the server's housekeeping) measures the
+ * metrics Fleetcore knows (health score, NPS, seats), marks goals achieved when they reach their
+ * target, and missed when their target date passes without it. Otherwise the status is the person's choice (on_track,
  * at_risk, missed); a goal that stops qualifying as achieved falls back to on_track unless a
  * status is given. Progress = current / target × 100 (one decimal, not capped; a zero target counts
  * as 100 %, a negative current as 0 %); the web caps the bar at 100. Values are numeric(16,2):
  * exact to the cent, sent as numbers (|v| ≤ 10¹², so exact in a double).
  */
-import type { Db, Prisma } from "@fleetcore/db";
+import { type Db, type Prisma, type PrismaClient, withScope } from "@fleetcore/db";
 import {
   type CreateCrmGoalRequest,
   type CrmGoal,
   type CrmGoalStatus,
+  MEASURED_GOAL_METRIC_TYPES,
   type UpdateCrmGoalRequest,
   ZCreateCrmGoalRequest,
   ZUpdateCrmGoalRequest,
 } from "@fleetcore/validators";
-import type { Tx } from "../audit/audit";
+import { AuditTrail, systemActor, type Tx } from "../audit/audit";
 import { DomainError } from "../errors";
 import { assertTenant, isoDay, parseInput, utcDay } from "./shared";
 
@@ -196,4 +199,118 @@ export async function deleteGoal(tx: Tx, goalId: string): Promise<void> {
     before: snapshot(before),
     after: null,
   });
+}
+
+/** Days of feedback an NPS goal's value covers, by its measurement period. */
+const PERIOD_DAYS: Record<CrmGoal["measurementPeriod"], number> = {
+  daily: 1,
+  weekly: 7,
+  monthly: 30,
+  quarterly: 91,
+  yearly: 365,
+};
+
+/**
+ * Net Promoter Score of 0–10 ratings (Reichheld, "The One Number You Need to Grow", HBR 2003):
+ * % promoters (9–10) − % detractors (0–6), rounded to an integer; null without ratings. Pure.
+ */
+export function netPromoterScore(ratings: readonly number[]): number | null {
+  if (ratings.length === 0) return null;
+  const promoters = ratings.filter((r) => r >= 9).length;
+  const detractors = ratings.filter((r) => r <= 6).length;
+  return Math.round(((promoters - detractors) * 100) / ratings.length);
+}
+
+/** What {@link refreshGoals} changed. */
+export interface GoalRefresh {
+  measured: number;
+  achieved: number;
+  missed: number;
+}
+
+/**
+ * Keeps open goals (not achieved or missed) true without anyone typing: the current value of
+ * measured metrics ({@link MEASURED_GOAL_METRIC_TYPES}) is read from the platform — `health_score` the
+ * tenant's latest daily score, `nps` the {@link netPromoterScore} of NPS answers over the goal's
+ * measurement period, `seat_count` its active members — and then a goal whose current value reached
+ * its target becomes `achieved` (completion date = today), and one whose target date has passed
+ * without it becomes `missed`. Status changes are audited `crm_goal.updated` by the system; value
+ * refreshes are not (they would flood the log). Idempotent; one system-scope transaction.
+ * @param now the clock (today = its UTC date)
+ */
+export async function refreshGoals(prisma: PrismaClient, now = new Date()): Promise<GoalRefresh> {
+  const today = utcDay(now);
+  return withScope(prisma, { kind: "system" }, async (db) => {
+    const goals = await db.crmGoal.findMany({
+      where: { deletedAt: null, status: { in: ["on_track", "at_risk"] } },
+    });
+    const result: GoalRefresh = { measured: 0, achieved: 0, missed: 0 };
+    const audit = new AuditTrail(db, systemActor());
+    for (const row of goals) {
+      const before = toGoal(row);
+      let currentValue = before.currentValue;
+      if (MEASURED_GOAL_METRIC_TYPES.includes(row.metricType)) {
+        const measured = await measureGoal(db, row, now);
+        if (measured !== null && measured !== currentValue) {
+          currentValue = measured;
+          result.measured += 1;
+        }
+      }
+      let status: CrmGoalStatus = before.status;
+      let completionDate = before.completionDate;
+      if (currentValue >= before.targetValue && before.targetValue > 0) {
+        status = "achieved";
+        completionDate = today;
+      } else if (before.targetDate && before.targetDate < today) {
+        status = "missed";
+      }
+      if (currentValue === before.currentValue && status === before.status) continue;
+      const updated = toGoal(
+        await db.crmGoal.update({
+          where: { id: row.id },
+          data: { currentValue: decimal(currentValue), status, completionDate },
+        }),
+      );
+      if (status !== before.status) {
+        if (status === "achieved") result.achieved += 1;
+        else result.missed += 1;
+        await audit.record({
+          tenantId: row.tenantId,
+          entityType: "crm_goal",
+          entityId: row.id,
+          action: "crm_goal.updated",
+          before: snapshot(before),
+          after: snapshot(updated),
+          metadata: { automatic: true },
+        });
+      }
+    }
+    return result;
+  });
+}
+
+/** The measured value of a goal's metric now, or null when there is nothing to measure yet. */
+async function measureGoal(db: Db, goal: GoalRow, now: Date): Promise<number | null> {
+  switch (goal.metricType) {
+    case "health_score": {
+      const latest = await db.tenantHealthScore.findFirst({
+        where: { tenantId: goal.tenantId, day: { lte: now } },
+        orderBy: { day: "desc" },
+        select: { score: true },
+      });
+      return latest?.score ?? null;
+    }
+    case "nps": {
+      const since = new Date(now.getTime() - PERIOD_DAYS[goal.measurementPeriod] * 86_400_000);
+      const answers = await db.supCustomerFeedback.findMany({
+        where: { tenantId: goal.tenantId, kind: "nps", respondedAt: { gte: since, lte: now }, rating: { not: null } },
+        select: { rating: true },
+      });
+      return netPromoterScore(answers.map((a) => a.rating as number));
+    }
+    case "seat_count":
+      return db.member.count({ where: { tenantId: goal.tenantId, status: "active", deletedAt: null } });
+    default:
+      return null;
+  }
 }

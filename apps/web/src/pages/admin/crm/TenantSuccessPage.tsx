@@ -15,6 +15,7 @@ import {
   type CrmEngagementType,
   type CrmGoal,
   type CrmTimelineItem,
+  MEASURED_GOAL_METRIC_TYPES,
 } from "@fleetcore/validators";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
@@ -227,6 +228,9 @@ export function Goals({ tenantId }: { tenantId: string }) {
               </td>
               <td>
                 {humanize(g.metricType)} · {g.measurementPeriod}
+                {MEASURED_GOAL_METRIC_TYPES.includes(g.metricType) && (
+                  <div className="muted">measured by Fleetcore</div>
+                )}
               </td>
               <td className="num nowrap">
                 {g.currentValue} / {g.targetValue} {g.unit ?? ""}
@@ -261,6 +265,7 @@ function GoalUpdate({ goal }: { goal: CrmGoal }) {
   const refresh = useRefreshCrm();
   const [open, setOpen] = useState(false);
   const [current, setCurrent] = useState(String(goal.currentValue));
+  const measured = MEASURED_GOAL_METRIC_TYPES.includes(goal.metricType);
   const [status, setStatus] = useState<GoalManualStatus>(goal.status === "achieved" ? "on_track" : goal.status);
   const [completion, setCompletion] = useState(dateInputValue(goal.completionDate));
   const update = useMutation(
@@ -291,7 +296,7 @@ function GoalUpdate({ goal }: { goal: CrmGoal }) {
         e.preventDefault();
         update.mutate({
           goalId: goal.id,
-          currentValue: Number(current),
+          ...(measured ? {} : { currentValue: Number(current) }),
           status,
           completionDate: completion ? calendarDateFromInput(completion) : null,
         });
@@ -299,8 +304,16 @@ function GoalUpdate({ goal }: { goal: CrmGoal }) {
     >
       <label>
         Current value
-        <input type="number" step="0.01" required value={current} onChange={(e) => setCurrent(e.target.value)} />
+        <input
+          type="number"
+          step="0.01"
+          required
+          value={current}
+          disabled={measured}
+          onChange={(e) => setCurrent(e.target.value)}
+        />
       </label>
+      {measured && <p className="muted">Measured by Fleetcore every few minutes: it cannot be typed in.</p>}
       <label>
         Status
         <select value={status} onChange={(e) => setStatus(e.target.value as GoalManualStatus)}>
@@ -313,7 +326,9 @@ function GoalUpdate({ goal }: { goal: CrmGoal }) {
         Completion date
         <input type="date" value={completion} onChange={(e) => setCompletion(e.target.value)} />
       </label>
-      <p className="muted">Achieved is set automatically once current ≥ target with a completion date.</p>
+      <p className="muted">
+        Achieved is set automatically once current ≥ target; missed once the target date passes without it.
+      </p>
       <span>
         <button type="submit" disabled={update.isPending}>
           Save
