@@ -100,6 +100,7 @@ describe("billing not configured", () => {
     expect(err.code).toBe("PRECONDITION_FAILED");
     expect(err.message).toMatch(/Billing is not configured/);
     expect(await trpcCode(owner.billing.openPortal())).toBe("PRECONDITION_FAILED");
+    expect(await trpcCode(owner.billing.upcomingInvoice())).toBe("PRECONDITION_FAILED");
     const admin = await as(world.users.providerAdmin.email, off);
     expect(await admin.billingAdmin.settings.get()).toMatchObject({ configured: false, webhooksConfigured: false });
     expect(await trpcCode(admin.billingAdmin.usage.reportNow())).toBe("PRECONDITION_FAILED");
@@ -120,6 +121,8 @@ describe("billing access", () => {
       expect(await trpcCode(c.billing.setCancelAtPeriodEnd({ cancel: true }))).toBe("FORBIDDEN");
     }
     expect(await trpcCode(viewer.billing.overview())).toBe("FORBIDDEN");
+    expect(await trpcCode(viewer.billing.upcomingInvoice())).toBe("FORBIDDEN");
+    expect(await admin.billing.upcomingInvoice()).toBeNull();
     expect(await admin.billing.overview()).toMatchObject({ configured: true, subscription: null });
     expect((await admin.billing.plans()).map((p) => p.id)).toContain(planId);
     expect((await admin.billing.plans()).map((p) => p.id)).not.toContain(privatePlanId);

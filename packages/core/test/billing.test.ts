@@ -40,6 +40,7 @@ import {
   syncPlanToStripe,
   systemActor,
   type Tx,
+  upcomingInvoice,
 } from "../src/index";
 import { FakeStripe } from "./stripe-fake";
 
@@ -496,6 +497,26 @@ describe("subscription lifecycle by webhooks", () => {
     const { tenantId } = await lifecycle(true);
     const lines = await testOwnerPrisma().bilTenantInvoiceLine.count({ where: { tenantId } });
     expect(lines).toBe(2);
+  });
+
+  it("previews the next invoice from Stripe: next period's plan price and the overage reported so far", async () => {
+    const { tenantId } = await newTenant();
+    expect(await upcomingInvoice(tenantTx(tenantId), stripe, tenantId)).toBeNull();
+    const { session } = await subscribe(tenantId);
+    await deliver(fake.event("checkout.session.completed", session, { created: nowS() }));
+    const row = await subscriptionRow(tenantId);
+    // 12 overage vehicle-days reported this period (what the usage job sends).
+    await stripe.billing.meterEvents.create({
+      event_name: "fleetcore_overage_vehicles",
+      payload: { stripe_customer_id: row.stripeCustomerId, value: "12" },
+      identifier: `preview-${tenantId}`,
+    });
+    const preview = await upcomingInvoice(tenantTx(tenantId), stripe, tenantId);
+    expect(preview).toMatchObject({ amountDueMinor: 3100, subtotalMinor: 3100, discountMinor: 0, currency: "USD" });
+    expect(preview?.date?.getTime()).toBe(row.currentPeriodEnd?.getTime());
+    expect(preview?.lines.map((l) => l.amountMinor).sort((a, b) => a - b)).toEqual([200, 2900]);
+    const request = fake.requestsTo("/v1/invoices/create_preview").at(-1);
+    expect(request?.params).toEqual({ customer: row.stripeCustomerId, subscription: row.stripeSubscriptionId });
   });
 
   it("keeps what a promotion code took off an invoice", async () => {

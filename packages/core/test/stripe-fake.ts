@@ -695,6 +695,37 @@ export class FakeStripe {
       }
       lines.push(this.line(sub, item, price, price.unit_amount, `1 × ${price.nickname}`, false));
     }
+    if (sub && !details.items) {
+      // The subscription as it stands: each licensed item for the next period, and the metered item's
+      // usage reported in the current period (Σ meter event values × unit_amount_decimal, rounded once).
+      for (const item of sub.items.data as Json[]) {
+        if (item.price.recurring?.usage_type === "metered") {
+          const usage = this.acceptedMeterEvents
+            .filter(
+              (e) =>
+                e.payload.stripe_customer_id === sub.customer &&
+                e.timestamp >= item.current_period_start &&
+                e.timestamp < item.current_period_end,
+            )
+            .reduce((sum, e) => sum + Number(e.payload.value), 0);
+          const line = this.line(
+            sub,
+            item,
+            item.price,
+            Math.round(usage * Number(item.price.unit_amount_decimal)),
+            `${usage} × ${item.price.nickname}`,
+            false,
+          );
+          line.quantity = usage;
+          lines.push(line);
+        } else {
+          const qty = item.quantity ?? 1;
+          lines.push(
+            this.line(sub, item, item.price, item.price.unit_amount * qty, `${qty} × ${item.price.nickname}`, false),
+          );
+        }
+      }
+    }
     const total = lines.reduce((s, l) => s + l.amount, 0);
     return this.invoiceObject({
       id: `upcoming_in_${randomBytes(12).toString("hex")}`,

@@ -303,6 +303,22 @@ export const ZPlanChangePreview = z.object({
 });
 export type PlanChangePreview = z.infer<typeof ZPlanChangePreview>;
 
+/**
+ * Stripe's preview of the tenant's next invoice (`billing.upcomingInvoice`): the subscription as it
+ * stands — next period's plan price, the metered overage reported so far, pending prorations,
+ * discounts and tax — due on `date` (the current period's end). Minor units.
+ */
+export const ZUpcomingInvoice = z.object({
+  date: z.date().nullable(),
+  subtotalMinor: z.number().int(),
+  discountMinor: z.number().int(),
+  taxMinor: z.number().int(),
+  amountDueMinor: z.number().int(),
+  currency: z.string().length(3),
+  lines: z.array(z.object({ description: z.string().nullable(), amountMinor: z.number().int() })),
+});
+export type UpcomingInvoice = z.infer<typeof ZUpcomingInvoice>;
+
 /** Input of `billing.changePlan`: the preview's `prorationDate` (≤ 1 hour old), or now when absent. */
 export const ZChangePlanRequest = ZPlanChoice.extend({ prorationDate: z.coerce.date<Date | string>().optional() });
 export type ChangePlanRequest = z.input<typeof ZChangePlanRequest>;

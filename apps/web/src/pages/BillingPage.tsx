@@ -249,8 +249,12 @@ function SubscriptionSummary({
 
 /** Active vehicles today against the included ones, overage and the projected charge. */
 function UsagePanel({ overview }: { overview: BillingOverview }) {
+  const trpc = useTRPC();
   const usage = overview.usage;
   const next = overview.nextInvoice;
+  // Stripe's exact preview (one Stripe call); the overview's local estimate shows until it answers.
+  const upcoming = useQuery(trpc.billing.upcomingInvoice.queryOptions(undefined, { retry: false, staleTime: 60_000 }));
+  const preview = upcoming.data ?? null;
   const labelId = useId();
   return (
     <section className="panel" aria-labelledby={`${labelId}-h`}>
@@ -289,9 +293,29 @@ function UsagePanel({ overview }: { overview: BillingOverview }) {
         <p className="muted">No usage recorded for this period yet.</p>
       )}
       <h3>Next invoice</h3>
-      {next ? (
+      {preview ? (
+        <>
+          <p>
+            <strong>{formatMinor(preview.amountDueMinor, preview.currency)}</strong>
+            {preview.date && <> on {formatDate(preview.date)}</>}{" "}
+            <span className="muted">(Stripe's preview: prorations, discounts and tax included)</span>
+          </p>
+          <ul className="muted billing-upcoming-lines" aria-label="Next invoice lines">
+            {preview.lines.map((l, i) => (
+              // Preview lines have no stable id; they come in Stripe's order.
+              <li key={i}>
+                {l.description ?? "Line"}: {formatMinor(l.amountMinor, preview.currency)}
+              </li>
+            ))}
+            {preview.discountMinor > 0 && <li>Discount: −{formatMinor(preview.discountMinor, preview.currency)}</li>}
+          </ul>
+        </>
+      ) : next ? (
         <p>
-          <strong>{formatMinor(next.amountDueMinor, next.currency)}</strong> on {formatDate(next.date)}
+          <strong>{formatMinor(next.amountDueMinor, next.currency)}</strong> on {formatDate(next.date)}{" "}
+          <span className="muted">
+            {upcoming.isPending ? "(estimate; asking Stripe…)" : "(estimate: plan price + overage, before tax)"}
+          </span>
         </p>
       ) : (
         <p className="muted">No upcoming invoice.</p>

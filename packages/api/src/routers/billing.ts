@@ -8,6 +8,7 @@ import {
   previewPlanChange,
   setCancelAtPeriodEnd,
   startCheckout,
+  upcomingInvoice,
 } from "@fleetcore/core";
 import {
   ZBillingInvoice,
@@ -21,6 +22,7 @@ import {
   ZSetCancelAtPeriodEndRequest,
   ZStartCheckoutRequest,
   ZSubscriptionChangeResult,
+  ZUpcomingInvoice,
 } from "@fleetcore/validators";
 import { z } from "zod";
 import { permittedExternalProcedure, permittedProcedure, router, stripeOf } from "../trpc";
@@ -50,6 +52,15 @@ export const billingRouter = router({
 
   /** Public, active plans to choose from (`available`: synced to Stripe). */
   plans: read.output(z.array(ZBillingPlanPublic)).query(({ ctx }) => listPublicPlans(ctx.db)),
+
+  /**
+   * Stripe's preview of the next invoice (prorations, discounts and tax included); null without a
+   * subscription. Calls Stripe (no transaction held); PRECONDITION_FAILED when billing is not configured.
+   */
+  upcomingInvoice: permittedExternalProcedure("billing", "read")
+    .meta(PAYING)
+    .output(ZUpcomingInvoice.nullable())
+    .query(({ ctx }) => upcomingInvoice(ctx.inTx, stripeOf(ctx), ctx.tenantId)),
 
   /** The current period's daily usage rows (complete local days, oldest first). */
   usage: read.output(z.array(ZBillingUsageDay)).query(({ ctx }) => listPeriodUsage(ctx.db, ctx.tenantId)),

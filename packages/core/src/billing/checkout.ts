@@ -7,7 +7,12 @@
  * Customer Portal Sessions, Invoices "Create a preview invoice", Subscriptions "Update a subscription".
  */
 import { type Db, type PrismaClient, withScope } from "@fleetcore/db";
-import type { BillingInterval, PlanChangePreview, SubscriptionChangeResult } from "@fleetcore/validators";
+import type {
+  BillingInterval,
+  PlanChangePreview,
+  SubscriptionChangeResult,
+  UpcomingInvoice,
+} from "@fleetcore/validators";
 import type { InTransaction } from "../audit/audit";
 import { DomainError } from "../errors";
 import { planPrices } from "./plans";
@@ -291,4 +296,34 @@ export async function setCancelAtPeriodEnd(
     )
     .catch(asDomainError);
   return changeResult(inTx, updated);
+}
+
+/**
+ * Stripe's own preview of the tenant's next invoice (`invoices.createPreview` with the customer and
+ * subscription, nothing changed: API reference "Create a preview invoice"): next period's plan price,
+ * the metered overage reported so far, pending prorations, discounts and tax. Exact where the local
+ * projection ({@link billingOverview}) is an estimate; it costs a Stripe call, so the page asks for
+ * it separately.
+ * @returns null without a current subscription (or an incomplete one)
+ * @throws DomainError invalid (Stripe refused, with its message)
+ */
+export async function upcomingInvoice(
+  inTx: InTransaction,
+  stripe: Stripe,
+  tenantId: string,
+): Promise<UpcomingInvoice | null> {
+  const sub = await inTx(({ db }) => currentSubscription(db, tenantId));
+  if (!sub || sub.status === "incomplete") return null;
+  const preview = await stripe.invoices
+    .createPreview({ customer: sub.stripeCustomerId, subscription: sub.stripeSubscriptionId })
+    .catch(asDomainError);
+  return {
+    date: sub.currentPeriodEnd,
+    subtotalMinor: preview.subtotal,
+    discountMinor: (preview.total_discount_amounts ?? []).reduce((sum, d) => sum + d.amount, 0),
+    taxMinor: (preview.total_taxes ?? []).reduce((sum, t) => sum + t.amount, 0),
+    amountDueMinor: preview.amount_due,
+    currency: preview.currency.toUpperCase(),
+    lines: preview.lines.data.map((l) => ({ description: l.description, amountMinor: l.amount })),
+  };
 }
