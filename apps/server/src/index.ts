@@ -67,7 +67,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, "shutting down");
-    simulator?.stop();
+    await simulator?.stop();
     stopRetention();
     stopHousekeeping();
     stopAnalyticsJobs();

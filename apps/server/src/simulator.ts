@@ -44,6 +44,7 @@ const M_PER_DEG_LAT = 111_320;
 export class FleetSimulator {
   private vehicles: SimulatedVehicle[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
   private loadedAt = 0;
 
   constructor(
@@ -60,15 +61,21 @@ export class FleetSimulator {
 
   start(): void {
     const every = this.opts.intervalMs ?? 5_000;
-    this.timer = setInterval(
-      () => void this.tick(every).catch((err) => this.opts.log?.("simulator tick failed", err)),
-      every,
-    );
+    this.timer = setInterval(() => {
+      const tick = this.tick(every).catch((err) => this.opts.log?.("simulator tick failed", err));
+      this.inFlight.add(tick);
+      void tick.finally(() => this.inFlight.delete(tick));
+    }, every);
     this.timer.unref();
   }
 
-  stop(): void {
+  /**
+   * Stops the loop; resolves once the ticks already running have finished (their requests answered),
+   * so a server closing next finds no simulator connection open.
+   */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    await Promise.allSettled([...this.inFlight]);
   }
 
   /** Re-reads the demo devices once a minute (devices added in the UI join the loop). */

@@ -1,10 +1,12 @@
 import { disconnectAll } from "@fleetcore/db";
 import {
   type Ack,
+  type DeviceStatusEvent,
   LIVE_NAMESPACE,
   type LiveClientToServerEvents,
   type LivePosition,
   type LiveServerToClientEvents,
+  trackRoom,
   type VehicleStatusEvent,
 } from "@fleetcore/realtime";
 import { io, type Socket } from "socket.io-client";
@@ -59,13 +61,22 @@ describe("/live statuses and full-rate tracks", () => {
       expect(statuses.find((s) => s.vehicleId === vehicleId)).toBeUndefined();
       const changes: VehicleStatusEvent[] = [];
       socket.on("vehicle", (events) => changes.push(...events));
-      const deviceOnline = new Promise((resolve) => socket.on("device", resolve));
+      // Other devices of the tenant (other test files feed the same database) may change status too:
+      // wait for this vehicle's device coming online, not for any `device` message.
+      const deviceOnline = new Promise<DeviceStatusEvent>((resolve) =>
+        socket.on("device", (events) => {
+          const online = events.find((e) => e.vehicleId === vehicleId && e.status === "online");
+          if (online) resolve(online);
+        }),
+      );
       const t = Math.floor(Date.now() / 1000);
       expect((await send(t, 30.26, 20)).status).toBe(200);
-      await expect.poll(() => changes.find((c) => c.vehicleId === vehicleId)?.status).toBe("moving");
-      expect(await deviceOnline).toEqual([expect.objectContaining({ vehicleId, status: "online" })]);
+      await expect.poll(() => changes.find((c) => c.vehicleId === vehicleId)?.status, { timeout: 5000 }).toBe("moving");
+      expect(await deviceOnline).toMatchObject({ vehicleId, status: "online", lastSeenAt: expect.any(String) });
       expect((await send(t + 1, 30.2601, 0)).status).toBe(200);
-      await expect.poll(() => changes.filter((c) => c.vehicleId === vehicleId).at(-1)?.status).toBe("idle");
+      await expect
+        .poll(() => changes.filter((c) => c.vehicleId === vehicleId).at(-1)?.status, { timeout: 5000 })
+        .toBe("idle");
     } finally {
       socket.disconnect();
     }
@@ -79,19 +90,40 @@ describe("/live statuses and full-rate tracks", () => {
       expect(await subscribe("not-a-uuid")).toEqual({ ok: false, error: "vehicleId must be a UUID" });
       expect(await subscribe(vehicleId)).toEqual({ ok: true });
       const track: LivePosition[] = [];
-      const coalesced: LivePosition[] = [];
+      /** This vehicle's positions in each `positions` message that had any. */
+      const coalesced: LivePosition[][] = [];
       socket.on("track", (batch) => track.push(...batch));
-      socket.on("positions", (batch) => coalesced.push(...batch.filter((p) => p.vehicleId === vehicleId)));
+      socket.on("positions", (batch) => {
+        const mine = batch.filter((p) => p.vehicleId === vehicleId);
+        if (mine.length > 0) coalesced.push(mine);
+      });
+      const newestOnMap = () => coalesced.at(-1)?.map((p) => p.latitude);
       const t = Math.floor(Date.now() / 1000) + 10;
-      // Three fixes inside one coalescing tick: the map gets the newest, the track gets all three.
-      await Promise.all([send(t, 30.27, 10), send(t + 1, 30.271, 10), send(t + 2, 30.272, 10)]);
-      await expect.poll(() => track.length).toBe(3);
+      // Three fixes, each sent once the previous one was answered (that is, committed), so they reach
+      // the feed in this order however they fall on its 250 ms ticks: the track gets all three, in
+      // order; the map gets one position per tick for the device, the newest, ending on the last fix.
+      for (const [i, lat] of [30.27, 30.271, 30.272].entries()) {
+        expect((await send(t + i, lat, 10)).status).toBe(200);
+      }
+      await expect.poll(() => track.length, { timeout: 5000 }).toBe(3);
       expect(track.map((p) => p.latitude)).toEqual([30.27, 30.271, 30.272]);
-      expect(coalesced.length).toBeLessThan(3);
+      await expect.poll(newestOnMap, { timeout: 5000 }).toEqual([30.272]);
+      expect(coalesced.every((positions) => positions.length === 1)).toBe(true);
+      const onMap = coalesced.flat().map((p) => p.latitude);
+      expect(onMap).toEqual([...onMap].sort((a, b) => a - b));
+
+      // Unsubscribing has no answer: wait until the server has taken the socket out of the track room.
+      const tracking = async () =>
+        (await server.io.of(LIVE_NAMESPACE).in(trackRoom(vehicleId)).fetchSockets()).some((s) => s.id === socket.id);
+      expect(await tracking()).toBe(true);
       socket.emit("track:unsubscribe", vehicleId);
-      await new Promise((r) => setTimeout(r, 100));
-      await send(t + 3, 30.273, 10);
-      await new Promise((r) => setTimeout(r, 500));
+      await expect.poll(tracking, { timeout: 5000, interval: 20 }).toBe(false);
+      expect((await send(t + 3, 30.273, 10)).status).toBe(200);
+      // The map gets that fix; a track message would go out in the same flush, right after it. Then a
+      // round trip (a subscribe the server refuses without a query): its answer is sent after anything
+      // that flush sent, so by then a track message for the fix would have arrived.
+      await expect.poll(newestOnMap, { timeout: 5000 }).toEqual([30.273]);
+      expect(await subscribe("not-a-uuid")).toEqual({ ok: false, error: "vehicleId must be a UUID" });
       expect(track).toHaveLength(3);
     } finally {
       socket.disconnect();

@@ -3,9 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { disconnectAll } from "@fleetcore/db";
 import { testPrisma } from "@fleetcore/db/test-context";
-import type { ClientToServerEvents, ServerToClientEvents, VehicleCreatedEvent } from "@fleetcore/realtime";
+import {
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  tenantRoom,
+  type VehicleCreatedEvent,
+} from "@fleetcore/realtime";
 import { io, type Socket } from "socket.io-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sweepEndedSockets } from "../src/realtime";
 import { httpLogin, startTestServer, trpcClient } from "./helpers";
 
@@ -133,6 +138,23 @@ describe("Socket.IO at /socket.io", () => {
     });
   }
 
+  /**
+   * Resolves once the server has joined `socket` to `tenantId`'s room. It does so after "connect",
+   * once its access check (a database transaction) is done, so an event published before that would
+   * miss the socket: wait for the join itself rather than guess a delay.
+   */
+  async function joinedTenantRoom(socket: ClientSocket, tenantId: string): Promise<void> {
+    await vi.waitFor(
+      async () => {
+        const inRoom = await server.io.in(tenantRoom(tenantId)).fetchSockets();
+        if (!inRoom.some((s) => s.id === socket.id)) throw new Error(`socket not in ${tenantRoom(tenantId)} yet`);
+      },
+      { timeout: 5000, interval: 20 },
+    );
+  }
+
+  const activeTenantId = async (cookie: string) => (await trpc(cookie).auth.me.query()).activeTenant?.id ?? "";
+
   it("refuses connections without a session cookie or display token", async () => {
     await expect(connect()).rejects.toThrow("unauthorized");
     await expect(connect({ cookie: "fc_session=forgedforgedforgedforgedforged22" })).rejects.toThrow("unauthorized");
@@ -147,7 +169,9 @@ describe("Socket.IO at /socket.io", () => {
       const seenByBystander: VehicleCreatedEvent[] = [];
       bystander.on("vehicle:created", (e) => seenByBystander.push(e));
       const received = new Promise<VehicleCreatedEvent>((resolve) => watcher.once("vehicle:created", resolve));
-      await new Promise((r) => setTimeout(r, 50)); // the server joins rooms right after connecting
+      // Both in their rooms before the event: the watcher must get it, the bystander could.
+      await joinedTenantRoom(watcher, await activeTenantId(lonestar.cookie));
+      await joinedTenantRoom(bystander, await activeTenantId(rhone.cookie));
       const vehicle = await trpc(lonestar.cookie).vehicle.create.mutate({ name: "Live 1" });
       expect(await received).toEqual({
         id: vehicle.id,
@@ -155,7 +179,10 @@ describe("Socket.IO at /socket.io", () => {
         name: "Live 1",
         createdAt: vehicle.createdAt.toISOString(),
       });
-      await new Promise((r) => setTimeout(r, 100));
+      // A round trip on the bystander's connection (a malformed tenant:join, answered without a query):
+      // the server sends its answer after the event was published, so an event sent to the bystander
+      // would have arrived before it.
+      expect(await bystander.emitWithAck("tenant:join", "not-a-uuid")).toMatchObject({ ok: false });
       expect(seenByBystander).toEqual([]);
     } finally {
       watcher.disconnect();
@@ -189,7 +216,7 @@ describe("Socket.IO at /socket.io", () => {
     const wall = await connect({ displayToken: token });
     try {
       const received = new Promise<VehicleCreatedEvent>((resolve) => wall.once("vehicle:created", resolve));
-      await new Promise((r) => setTimeout(r, 50));
+      await joinedTenantRoom(wall, await activeTenantId(owner.cookie));
       const vehicle = await trpc(owner.cookie).vehicle.create.mutate({ name: "Live 2" });
       expect((await received).id).toBe(vehicle.id);
     } finally {
