@@ -104,6 +104,9 @@ const PortfolioPage = lazy(() =>
 const TenantHealthPage = lazy(() =>
   import("./pages/admin/health/TenantHealthPage").then((m) => ({ default: m.TenantHealthPage })),
 );
+const HealthProfilesPage = lazy(() =>
+  import("./pages/admin/health/HealthProfilesPage").then((m) => ({ default: m.HealthProfilesPage })),
+);
 const withCrm = (page: ReactNode) => <Suspense fallback={<p className="muted">Loading…</p>}>{page}</Suspense>;
 
 /** Provider back-office pages, for provider staff only. */
@@ -145,6 +148,7 @@ const PROVIDER_PAGES: { path: string; page: ReactNode }[] = [
   { path: "admin/tenants/:tenantId/success", page: withCrm(<TenantSuccessPage />) },
   { path: "admin/portfolio", page: withCrm(<PortfolioPage />) },
   { path: "admin/portfolio/:tenantId", page: withCrm(<TenantHealthPage />) },
+  { path: "admin/health/profiles", page: withCrm(<HealthProfilesPage />) },
 ];
 
 export function App() {

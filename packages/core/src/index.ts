@@ -36,6 +36,7 @@ export * from "./health/churn";
 export * from "./health/model";
 export * from "./health/profiles";
 export * from "./health/scoring";
+export * from "./health/tenant-profile";
 export * from "./health-views/portfolio";
 export * from "./health-views/tenant";
 export * from "./identity/access";

@@ -24,6 +24,7 @@ export type HealthLifecycle = (typeof HEALTH_LIFECYCLES)[number];
 
 /** Segments a profile may target (adm_tenants.segment's CHECK). */
 export const HEALTH_SEGMENTS = ["smb", "mid_market", "enterprise"] as const;
+export type HealthSegment = (typeof HEALTH_SEGMENTS)[number];
 
 const percent = z.number().int().min(0).max(100);
 
@@ -78,15 +79,82 @@ export const ZHealthProfile = z.object({
 });
 export type HealthProfile = z.infer<typeof ZHealthProfile>;
 
-/** Input of `healthProfiles.update` (provider admins): any of weights, thresholds, alert rules, priority. */
+/** A profile's name: shown on the profiles page and stored with every score it produced. */
+const ZHealthProfileName = z
+  .string()
+  .trim()
+  .min(1, "a name is required")
+  .max(60, "at most 60 characters")
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, "letters, digits, spaces, - and _ (e.g. smb)");
+
+/** Segment filter of a profile: one of HEALTH_SEGMENTS, or null for any segment. */
+const ZHealthProfileSegment = z.enum(HEALTH_SEGMENTS, { error: `one of ${HEALTH_SEGMENTS.join(", ")}` }).nullable();
+
+/** Lifecycle filter of a profile: one of HEALTH_LIFECYCLES, or null for any stage. */
+const ZHealthProfileLifecycle = z
+  .enum(HEALTH_LIFECYCLES, { error: `one of ${HEALTH_LIFECYCLES.join(", ")}` })
+  .nullable();
+
+/** Priority of a profile: higher wins among the profiles matching a tenant. */
+const ZHealthProfilePriority = z.number().int().min(0).max(1000);
+
+/**
+ * Input of `healthProfiles.create` (provider admins). `segment` and `lifecycle` filter the tenants
+ * the profile applies to (null = any); at most one profile per combination, and only the catch-all
+ * profile has neither (there is exactly one: the seeded "default").
+ */
+export const ZCreateHealthProfileRequest = z.object({
+  name: ZHealthProfileName,
+  segment: ZHealthProfileSegment,
+  lifecycle: ZHealthProfileLifecycle,
+  priority: ZHealthProfilePriority,
+  weights: ZHealthWeights,
+  thresholds: ZHealthThresholds,
+  alertRules: ZHealthAlertRules,
+});
+export type CreateHealthProfileRequest = z.infer<typeof ZCreateHealthProfileRequest>;
+
+/**
+ * Input of `healthProfiles.update` (provider admins): any of name, segment, lifecycle (null = any),
+ * priority, weights, thresholds, alert rules; omitted fields keep their value.
+ */
 export const ZUpdateHealthProfileRequest = z.object({
   id: z.uuid(),
+  name: ZHealthProfileName.optional(),
+  segment: ZHealthProfileSegment.optional(),
+  lifecycle: ZHealthProfileLifecycle.optional(),
   weights: ZHealthWeights.optional(),
   thresholds: ZHealthThresholds.optional(),
   alertRules: ZHealthAlertRules.optional(),
-  priority: z.number().int().min(0).max(1000).optional(),
+  priority: ZHealthProfilePriority.optional(),
 });
 export type UpdateHealthProfileRequest = z.infer<typeof ZUpdateHealthProfileRequest>;
+
+/** Input of `healthProfiles.delete` (provider admins). */
+export const ZDeleteHealthProfileRequest = z.object({ id: z.uuid() });
+export type DeleteHealthProfileRequest = z.infer<typeof ZDeleteHealthProfileRequest>;
+
+/** What `healthProfiles.delete` returns: the deleted profile. */
+export const ZDeleteHealthProfileResponse = z.object({ id: z.uuid(), name: z.string() });
+export type DeleteHealthProfileResponse = z.infer<typeof ZDeleteHealthProfileResponse>;
+
+/** Input of `healthProfiles.forTenant`: the tenant, and the day to resolve for (default: the day the scoring is due on now). */
+export const ZHealthProfileForTenantRequest = z.object({ tenantId: z.uuid(), day: z.date().optional() });
+export type HealthProfileForTenantRequest = z.infer<typeof ZHealthProfileForTenantRequest>;
+
+/** What `healthProfiles.forTenant` returns: the profile the daily scoring picks for the tenant on `day`. */
+export const ZHealthProfileForTenant = z.object({
+  tenantId: z.uuid(),
+  tenantName: z.string(),
+  /** The tenant's segment (null = unset: only profiles without a segment filter match). */
+  segment: z.string().nullable(),
+  /** The tenant's lifecycle stage on `day`. */
+  lifecycle: z.enum(HEALTH_LIFECYCLES),
+  /** The day resolved for, "YYYY-MM-DD" (UTC calendar day). */
+  day: z.string(),
+  profile: ZHealthProfile,
+});
+export type HealthProfileForTenant = z.infer<typeof ZHealthProfileForTenant>;
 
 /**
  * One normalised signal inside a component (e.g. logins, CSAT). `score` is 0–100 against

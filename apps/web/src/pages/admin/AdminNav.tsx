@@ -9,6 +9,7 @@ export function AdminNav() {
       <nav className="subnav" aria-label="Provider admin">
         <NavLink to="/admin/tenants">Tenants</NavLink>
         <NavLink to="/admin/portfolio">Portfolio</NavLink>
+        <NavLink to="/admin/health/profiles">Health profiles</NavLink>
         <NavLink to="/admin/support">Support</NavLink>
         <NavLink to="/admin/billing">Billing</NavLink>
         <NavLink to="/admin/crm/leads">Leads</NavLink>

@@ -5,7 +5,8 @@
  * coloured by band), the at-risk list with each tenant's top churn driver, and the renewal bubble
  * chart (x = renewal date, y = score, bubble size = ARR). Account managers start on their own
  * tenants, other staff on all. The view lives in the URL (`?scope=all&sort=churnRisk&dir=desc&band=red&q=…`).
- * Data: `portfolio.overview` — the table and the three panels from one read of the portfolio.
+ * Data: `portfolio.overview` — the table and the three panels from one read of the portfolio. The
+ * header links to the scoring profiles (`/admin/health/profiles`).
  */
 import {
   PORTFOLIO_BANDS,
@@ -90,6 +91,9 @@ export function PortfolioPage() {
       <section className="panel">
         <div className="panel-head">
           <h1>Portfolio</h1>
+          <Link to="/admin/health/profiles" className="health-profiles-link">
+            Health profiles
+          </Link>
           <fieldset className="health-scope">
             <legend className="sr-only">Whose tenants</legend>
             {(["mine", "all"] as const).map((s) => (

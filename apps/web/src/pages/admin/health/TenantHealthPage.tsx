@@ -6,7 +6,7 @@
  * place and the timeline (engagements, tickets, lifecycle, contracts, invoices, tasks) — the last
  * three are the customer success page's own components. The history range is in the URL
  * (`?range=90d|1y|2y`). Data: `portfolio.tenant`, `.scoreHistory`, `.activity`, `.alerts`,
- * `.tasks.*`, and `crm.*`.
+ * `.tasks.*`, `crm.*`, and `healthProfiles.forTenant` (the profile the next scoring run applies).
  */
 import type { PortfolioActivityPoint } from "@fleetcore/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -44,6 +44,8 @@ export function TenantHealthPage() {
   const to = utcToday();
   const from = new Date(to.getTime() - (range.days - 1) * DAY_MS);
   const health = useQuery(trpc.portfolio.tenant.queryOptions({ tenantId }, { retry: false }));
+  // The profile the next scoring run applies (it may differ from the stored score's after a profile change).
+  const nextProfile = useQuery(trpc.healthProfiles.forTenant.queryOptions({ tenantId }, { retry: false }));
   if (health.isPending) return <Loading />;
   if (health.isError) {
     return (
@@ -98,7 +100,15 @@ export function TenantHealthPage() {
             <StatusBadge status={row.status} />
           </dd>
           <dt>Profile</dt>
-          <dd>{row.profile ?? "—"}</dd>
+          <dd>
+            {row.profile ? <Link to="/admin/health/profiles">{row.profile}</Link> : "—"}
+            {nextProfile.data && nextProfile.data.profile.name !== row.profile && (
+              <span className="muted">
+                {" "}
+                (next run: <Link to="/admin/health/profiles">{nextProfile.data.profile.name}</Link>)
+              </span>
+            )}
+          </dd>
           <dt>Account managers</dt>
           <dd>{row.accountManagers.map((m) => `${m.name} (${humanize(m.role)})`).join(", ") || "—"}</dd>
         </dl>
