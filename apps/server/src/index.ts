@@ -20,11 +20,13 @@ const { app, io, osmand, gtfs, services } = await buildApp({ env, db });
 let closing = false;
 let simulator: FleetSimulator | undefined;
 const stopRetention = scheduleRetention(getPgPool(env.DATABASE_URL), app.log);
-// Tickets resolved a week ago close; contracts past expiry expire (both emitted/recorded like manual changes).
+// Tickets resolved a week ago close; contracts past expiry expire (both emitted/recorded like manual
+// changes); goals are measured; tenants due for their quarterly NPS survey are asked.
 const stopHousekeeping = scheduleHousekeeping(
   db,
   (event) => io.to(SUPPORT_ROOM).to(tenantRoom(event.tenantId)).emit("ticket:updated", event),
   app.log,
+  { email: services.billingEmail, emit: (c) => io.to(userRoom(c.userId)).emit("notification", c.event) },
 );
 // Activity metrics: the incremental rollup (hourly fleet rows, daily tenant rows) every 10 minutes.
 // Then, once a day is complete everywhere, the daily health scoring (alerts notify account managers).

@@ -76,7 +76,12 @@ describe("housekeeping", () => {
     expect(await owner.crmContractEvent.count({ where: { contractId: lapsed.id, toStatus: "expired" } })).toBe(1);
 
     const second = await runHousekeeping(testPrisma(), (e) => events.push(e), log, now);
-    expect(second).toEqual({ ticketsClosed: 0, contractsExpired: 0, goals: { measured: 0, achieved: 0, missed: 0 } });
+    expect(second).toEqual({
+      ticketsClosed: 0,
+      contractsExpired: 0,
+      goals: { measured: 0, achieved: 0, missed: 0 },
+      npsRequested: 0,
+    });
     expect(await owner.crmContractEvent.count({ where: { contractId: lapsed.id } })).toBe(1);
   });
 });

@@ -8,14 +8,18 @@
  *   friend or colleague?", 0–10): provider staff ask a tenant; one pending request is created per
  *   active member holding one of the chosen roles — owner and admin by default, the people who decide
  *   on the subscription — skipping members who still have an unanswered NPS request. Answered once.
+ *   Besides, every tenant is surveyed every {@link NPS_SURVEY_INTERVAL_DAYS} days on its own
+ *   ({@link requestDueNps}, run by the server's housekeeping): relationship NPS on a fixed cadence.
  *
  * A request is a row with `rating` null; answering fills `rating`, `comment` and `respondedAt`.
  * Tenant scopes see their tenant's rows only (row-level security).
  */
-import type { Db } from "@fleetcore/db";
+import { type Db, type PrismaClient, withScope } from "@fleetcore/db";
 import type { FeedbackItem } from "@fleetcore/validators";
-import type { Tx } from "../audit/audit";
+import { AuditTrail, systemActor, type Tx } from "../audit/audit";
+import type { EmailTransport } from "../email/transport";
 import { DomainError } from "../errors";
+import { type CreatedNotification, notify } from "../notifications/notifications";
 import { noOutcome, type SupportOutcome, ticketEvent, toFeedbackItem, userNames } from "./shared";
 
 const FEEDBACK_INCLUDE = { ticket: { select: { number: true, subject: true } } } as const;
@@ -101,15 +105,15 @@ export async function answerFeedback(
 }
 
 /**
- * Asks a tenant's active members with one of `roles` for an NPS answer (provider scope): one pending
- * request each, skipping members who have an unanswered one; each is notified (in-app and email).
- * Audited `support_feedback.nps_requested`.
+ * Asks a tenant's active members with one of `roles` for an NPS answer (provider or system scope): one
+ * pending request each, skipping members who have an unanswered one; each is notified (in-app and
+ * email). Audited `support_feedback.nps_requested`. `requestedByUserId` null: the periodic survey.
  * @returns how many were asked and how many skipped
  * @throws DomainError("not_found") unknown tenant
  */
 export async function requestNps(
   tx: Tx,
-  requestedByUserId: string,
+  requestedByUserId: string | null,
   input: { tenantId: string; roles: string[] },
   now = new Date(),
 ): Promise<{ requested: number; skipped: number; outcome: SupportOutcome }> {
@@ -163,4 +167,71 @@ export async function requestNps(
     });
   }
   return { requested: recipients.length, skipped: members.length - recipients.length, outcome };
+}
+
+/** Days between two periodic NPS surveys of a tenant (relationship NPS, quarterly). */
+export const NPS_SURVEY_INTERVAL_DAYS = 90;
+
+/** A tenant is first surveyed once it is this old: onboarding is not the time to ask. */
+const NPS_FIRST_SURVEY_AFTER_DAYS = 30;
+
+/**
+ * The periodic NPS survey: every active tenant at least {@link NPS_FIRST_SURVEY_AFTER_DAYS} days old
+ * whose latest NPS request (by staff or by this job) is older than `intervalDays` has its owners and
+ * admins asked ({@link requestNps}, requested by nobody: the system), in-app and by email — those
+ * without an unanswered request (a tenant where everyone still has one is skipped). The seed's
+ * modelled demo tenants are left out. One system-scope transaction under an advisory lock, so
+ * several server processes never survey a tenant twice.
+ * @returns how many tenants were surveyed and people asked, and the notifications to emit after commit
+ */
+export async function requestDueNps(
+  prisma: PrismaClient,
+  now = new Date(),
+  opts: { intervalDays?: number; email?: { transport: EmailTransport; publicUrl: string } } = {},
+): Promise<{ tenants: number; requested: number; notifications: CreatedNotification[] }> {
+  const intervalDays = opts.intervalDays ?? NPS_SURVEY_INTERVAL_DAYS;
+  return withScope(prisma, { kind: "system" }, async (db) => {
+    await db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('fleetcore.nps.periodic', 0))`;
+    const due = await db.$queryRaw<{ id: string }[]>`
+      SELECT t.id::text AS id
+        FROM adm_tenants t
+       WHERE t.deleted_at IS NULL AND t.status = 'active'
+         AND t.created_at <= ${new Date(now.getTime() - NPS_FIRST_SURVEY_AFTER_DAYS * 86_400_000)}
+         AND NOT coalesce(t.metadata @> '{"demoPortfolio": true}'::jsonb, false)
+         AND NOT EXISTS (SELECT 1 FROM sup_customer_feedback f
+                          WHERE f.tenant_id = t.id AND f.kind = 'nps'
+                            AND f.requested_at > ${new Date(now.getTime() - intervalDays * 86_400_000)})
+         -- someone to ask: an active owner or admin without an unanswered NPS request
+         AND EXISTS (SELECT 1 FROM adm_members m
+                       JOIN adm_users u ON u.id = m.user_id AND u.deleted_at IS NULL AND u.status = 'active'
+                       JOIN adm_member_roles mr ON mr.member_id = m.id
+                       JOIN adm_roles r ON r.id = mr.role_id AND r.tenant_id IS NULL AND r.name IN ('owner', 'admin')
+                      WHERE m.tenant_id = t.id AND m.status = 'active' AND m.deleted_at IS NULL
+                        AND NOT EXISTS (SELECT 1 FROM sup_customer_feedback p
+                                         WHERE p.tenant_id = t.id AND p.kind = 'nps' AND p.rating IS NULL
+                                           AND p.recipient_user_id = m.user_id))
+       ORDER BY t.id`;
+    const tx: Tx = { db, audit: new AuditTrail(db, systemActor()) };
+    const result = { tenants: 0, requested: 0, notifications: [] as CreatedNotification[] };
+    for (const { id } of due) {
+      const asked = await requestNps(tx, null, { tenantId: id, roles: ["owner", "admin"] }, now);
+      if (asked.requested === 0) continue;
+      result.tenants += 1;
+      result.requested += asked.requested;
+      for (const draft of asked.outcome.notifications) {
+        const users = await db.user.findMany({
+          where: { id: { in: draft.userIds } },
+          select: { id: true, email: true },
+        });
+        result.notifications.push(
+          ...(await notify(
+            db,
+            draft,
+            opts.email ? { ...opts.email, addresses: new Map(users.map((u) => [u.id, u.email])) } : undefined,
+          )),
+        );
+      }
+    }
+    return result;
+  });
 }
