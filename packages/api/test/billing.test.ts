@@ -362,6 +362,17 @@ describe("a tenant suspended for non-payment", () => {
 
   it("stays open to its owners and admins for billing only, so they can pay; other suspensions lock everyone out", async () => {
     const t = await createTenantWithMembers("Overdue", ["owner", "admin", "dispatcher"] as const);
+    const staffAdmin = await as(world.users.providerAdmin.email);
+    const plan = await staffAdmin.billingAdmin.plans.create({
+      code: `overdue-${world.tag}`,
+      name: "Overdue plan",
+      currency: "USD",
+      monthlyPriceMinor: 1900,
+      includedVehicles: 2,
+      includedDrivers: 2,
+      overagePerVehicleMinor: 300,
+    });
+    await staffAdmin.billingAdmin.plans.syncToStripe({ id: plan.id });
     await suspend(t.tenant.id, DUNNING_SUSPENSION_REASON);
 
     const owner = await as(t.users.owner.email);
@@ -373,10 +384,17 @@ describe("a tenant suspended for non-payment", () => {
     const refused = await trpcError(owner.vehicle.list({}));
     expect(refused.code).toBe("FORBIDDEN");
     expect(refused.message).toMatch(/suspended for non-payment\. Pay the overdue invoice/);
+    // Its subscription has ended (here: it never had one): subscribing again is the way back.
     expect(
-      await trpcCode(owner.billing.startCheckout({ planId, interval: "month", clientRequestId: randomUUID() })),
-    ).toBe("FORBIDDEN");
-    expect((await (await as(t.users.admin.email)).auth.me()).activeTenant?.billingOnly).toBe(true);
+      (await owner.billing.startCheckout({ planId: plan.id, interval: "month", clientRequestId: randomUUID() })).url,
+    ).toMatch(/^https:\/\/checkout\.stripe\.com\//);
+    expect(await trpcCode(owner.billing.setCancelAtPeriodEnd({ cancel: true }))).toBe("FORBIDDEN");
+    expect(await trpcCode(owner.billing.previewChange({ planId: plan.id, interval: "month" }))).toBe("FORBIDDEN");
+    expect(await owner.billing.upcomingInvoice()).toBeNull();
+    // Admins read and pay invoices, but the portal and Checkout are the owners'.
+    const admin = await as(t.users.admin.email);
+    expect(await trpcCode(admin.billing.openPortal())).toBe("FORBIDDEN");
+    expect((await admin.auth.me()).activeTenant?.billingOnly).toBe(true);
     // Dispatchers have no billing: they cannot sign in until it is paid.
     await expect(signIn(t.users.dispatcher.email)).rejects.toMatchObject({ code: "forbidden" });
 
@@ -391,6 +409,18 @@ describe("a tenant suspended for non-payment", () => {
     await suspend(t.tenant.id, "terms of service review");
     expect((await owner.auth.me()).activeTenant?.billingOnly).toBe(false);
     expect(await trpcCode(owner.billing.overview())).toBe("FORBIDDEN");
+    await expect(signIn(t.users.owner.email)).rejects.toMatchObject({ code: "forbidden" });
+
+    // Staff typing the dunning reason is not a payment suspension: only the system's counts.
+    const staff = { ...systemActor(), type: "provider" as const, userId: world.users.providerAdmin.id };
+    for (const status of ["active", "suspended"] as const) {
+      await withScope(testPrisma(), { kind: "system" }, (db) =>
+        changeTenantStatus(
+          { db, audit: new AuditTrail(db, staff) },
+          { tenantId: t.tenant.id, status, reason: DUNNING_SUSPENSION_REASON },
+        ),
+      );
+    }
     await expect(signIn(t.users.owner.email)).rejects.toMatchObject({ code: "forbidden" });
   });
 });

@@ -491,6 +491,20 @@ describe("subscription lifecycle by webhooks", () => {
       projectedTotalMinor: 2240,
     });
     expect(overview.nextInvoice).toMatchObject({ amountDueMinor: 2240, currency: "USD" });
+
+    // A row mirrored before the sold prices were stored, on an older version: unknown, not today's list price.
+    await testOwnerPrisma().bilTenantSubscription.update({
+      where: { id: row.id },
+      data: { baseAmountMinor: null, overageUnitAmountDecimal: null },
+    });
+    const unknown = await asTenant(tenantId, (db) => billingOverview(db, tenantId, { configured: true, now }));
+    expect(unknown.subscription).toMatchObject({
+      planVersion: 1,
+      baseAmountMinor: null,
+      overageUnitAmountDecimal: null,
+    });
+    // The projection is then an estimate at the list prices (Stripe's preview is the exact figure).
+    expect(unknown.usage).toMatchObject({ projectedOverageMinor: 360, projectedTotalMinor: 2860 });
   });
 
   it("applies every event once when each is delivered twice", async () => {

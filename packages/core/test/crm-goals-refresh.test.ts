@@ -90,6 +90,8 @@ describe("refreshGoals", () => {
     const seats = await goal("seat_count", 5, { targetDate: new Date(today.getTime() + 30 * DAY_MS) });
     const late = await goal("custom", 10, { currentValue: 4, targetDate: new Date(today.getTime() - DAY_MS) });
     const manual = await goal("custom", 10, { currentValue: 4 });
+    // A target of 0 (e.g. "NPS no longer negative") is achieved as soon as the measure reaches it.
+    const zero = await goal("nps", 0, { targetDate: new Date(today.getTime() - DAY_MS) });
 
     const first = await refreshGoals(testPrisma(), now);
     expect(first.measured).toBeGreaterThanOrEqual(3);
@@ -103,10 +105,11 @@ describe("refreshGoals", () => {
     expect(await read(late.id)).toMatchObject({ status: "missed" });
     expect(Number((await read(late.id)).currentValue)).toBe(4);
     expect(await read(manual.id)).toMatchObject({ status: "on_track" });
+    expect(await read(zero.id)).toMatchObject({ status: "achieved" });
     const audit = await db.auditLog.findMany({
       where: { tenantId: tenant.id, action: "crm_goal.updated", actorType: "system" },
     });
-    expect(audit.map((a) => a.entityId).sort()).toEqual([health.id, late.id].sort());
+    expect(audit.map((a) => a.entityId).sort()).toEqual([health.id, late.id, zero.id].sort());
 
     const again = await refreshGoals(testPrisma(), now);
     expect(again).toEqual({ measured: 0, achieved: 0, missed: 0 });

@@ -69,8 +69,12 @@ export function BillingPage() {
         </div>
         {suspended && (
           <div className="warning" role="alert">
-            <strong>{me.activeTenant?.name} is suspended for non-payment.</strong> Pay the overdue invoice (its "View"
-            link below) or update the payment method; access is restored as soon as Stripe reports the payment.
+            <strong>{me.activeTenant?.name} is suspended for non-payment.</strong>{" "}
+            {data?.subscription && !ENDED.has(data.subscription.status)
+              ? `Pay the overdue invoice (its "View" link below)${writable ? " or update the payment method" : ""}; access is restored as soon as Stripe reports the payment.`
+              : writable
+                ? "The subscription has ended: subscribe again below to restore access."
+                : "The subscription has ended: an owner can subscribe again here to restore access."}
           </div>
         )}
         {overview.isPending && <p className="muted">Loading…</p>}
@@ -101,7 +105,9 @@ export function BillingPage() {
           <PaymentPanel overview={data} writable={writable} />
         </div>
       )}
-      {data?.configured && !suspended && <PlansPanel overview={data} writable={writable} />}
+      {data?.configured && (!suspended || !data.subscription || ENDED.has(data.subscription.status)) && (
+        <PlansPanel overview={data} writable={writable} />
+      )}
       {data?.configured && data.subscription && !ENDED.has(data.subscription.status) && <DailyUsage />}
       {data?.configured && <InvoicesPanel />}
     </>
@@ -153,9 +159,8 @@ function SubscriptionSummary({
     }),
   );
   const plan = overview.plan;
-  // What this subscription pays (its plan version's price), not necessarily the plan's list price today.
-  const price =
-    s.baseAmountMinor ?? (plan ? (s.interval === "year" ? plan.yearlyPriceMinor : plan.monthlyPriceMinor) : null);
+  // What this subscription pays (its plan version's price, as sold); null when Fleetcore does not know it.
+  const price = s.baseAmountMinor;
   const olderVersion = plan !== null && s.planVersion !== null && s.planVersion < plan.version;
   return (
     <>

@@ -39,7 +39,8 @@ const stripeWrite = permittedExternalProcedure("billing", "write");
  * display and the local state follows its webhooks. Without STRIPE_SECRET_KEY `overview` answers
  * `configured: false` and every Stripe action fails with PRECONDITION_FAILED. Procedures that call
  * Stripe hold no database transaction while they wait for it. While the tenant is suspended for
- * non-payment, the reads and the Customer Portal stay open to owners and admins (to pay).
+ * non-payment, the reads stay open to owners and admins, and the Customer Portal and Checkout (a new
+ * subscription once the old one has ended) to owners: the ways to pay.
  */
 export const billingRouter = router({
   /** Plan, subscription, usage projection, next invoice (estimate) and payment method. */
@@ -70,6 +71,8 @@ export const billingRouter = router({
    * exists (change plan instead); NOT_FOUND / BAD_REQUEST for an unknown or unavailable plan.
    */
   startCheckout: stripeWrite
+    // Open while suspended for non-payment too: when the subscription has ended, subscribing again is the way back.
+    .meta(PAYING)
     .input(ZStartCheckoutRequest)
     .output(ZRedirectUrl)
     .mutation(async ({ ctx, input }) => {

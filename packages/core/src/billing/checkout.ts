@@ -3,7 +3,8 @@
  * plan changes with a proration preview, cancel at period end and its undo.
  * Local subscription state changes only through webhooks (Stripe is the source of truth); these
  * functions return Stripe's answer for display. None holds a database transaction across a Stripe
- * call: each reads in a short transaction of the caller's scope (`inTx`), then calls Stripe. API reference: Customers, Checkout Sessions,
+ * call: they read in short transactions — of the caller's scope (`inTx`), or of the system scope for
+ * the tenant's Stripe Customer ({@link ensureStripeCustomer}) — then call Stripe. API reference: Customers, Checkout Sessions,
  * Customer Portal Sessions, Invoices "Create a preview invoice", Subscriptions "Update a subscription".
  */
 import { type Db, type PrismaClient, withScope } from "@fleetcore/db";

@@ -62,7 +62,7 @@ export async function notifyTenantOwners(
 
 /**
  * True when the tenant is suspended for non-payment: status suspended and its latest lifecycle event
- * the dunning suspension (reason {@link DUNNING_SUSPENSION_REASON}). Such a tenant's owners and
+ * the dunning suspension (reason {@link DUNNING_SUSPENSION_REASON}, made by the system, not a person). Such a tenant's owners and
  * admins may still reach billing (to pay); any other suspension locks everything.
  * @param db a scope that can read the tenant and its lifecycle events (its tenant scope, or cross-tenant)
  */
@@ -73,12 +73,17 @@ export async function isSuspendedForPayment(db: Db, tenantId: string): Promise<b
     where: { tenantId },
     orderBy: [{ occurredAt: "desc" }, { createdAt: "desc" }],
   });
-  return last?.eventType === "suspended" && last.reason === DUNNING_SUSPENSION_REASON;
+  // Only the system suspends for non-payment (dunning); a person typing the same reason does not count.
+  return (
+    last?.eventType === "suspended" && last.reason === DUNNING_SUSPENSION_REASON && last.performedByUserId === null
+  );
 }
 
 /**
  * Whether `access` may use billing while its tenant is suspended for non-payment (to pay): a member
- * (not staff, not a display) whose roles grant billing:read, of a tenant {@link isSuspendedForPayment}.
+ * (not staff, not a display) whose roles grant billing:read (owners and admins), of a tenant
+ * {@link isSuspendedForPayment}. Owners (billing:write) also get the Customer Portal and, when the
+ * subscription has ended, Checkout; admins can pay an invoice through its hosted link.
  * @param db the tenant's scope (or a cross-tenant one)
  */
 export async function mayPayWhileSuspended(db: Db, access: TenantAccess): Promise<boolean> {

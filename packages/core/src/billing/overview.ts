@@ -41,21 +41,38 @@ async function latestSubscription(db: Db, tenantId: string) {
 }
 
 /**
- * The prices a subscription was sold at (stored from its Stripe items by the webhooks), else — for a
- * row mirrored before they were stored — its plan's current prices for its interval.
+ * The prices a subscription was sold at: those stored from its Stripe items by the webhooks, else —
+ * for a row mirrored before they were stored — its plan's prices when it is still on the plan's
+ * current version (nothing changed since); null when unknown (an older version, not stored).
  */
 function soldPrices(
   sub: {
     interval: "month" | "year";
     currency: string;
+    planVersion: number | null;
     baseAmountMinor: number | null;
     overageUnitAmountDecimal: string | null;
   },
+  plan: { version: number; monthlyPriceMinor: number; yearlyPriceMinor: number | null; overagePerVehicleMinor: number },
+): { baseMinor: number; overageUnitAmountDecimal: string; currency: string } | null {
+  const current = sub.planVersion === null || sub.planVersion === plan.version;
+  const baseMinor =
+    sub.baseAmountMinor ??
+    (current ? (sub.interval === "year" ? (plan.yearlyPriceMinor ?? 0) : plan.monthlyPriceMinor) : null);
+  const overage =
+    sub.overageUnitAmountDecimal ?? (current ? overageUnitAmountDecimal(plan.overagePerVehicleMinor) : null);
+  if (baseMinor === null || overage === null) return null;
+  return { baseMinor, overageUnitAmountDecimal: overage, currency: sub.currency };
+}
+
+/** The plan's current prices for the subscription's interval: the projection's estimate when the sold ones are unknown. */
+function listPrices(
+  sub: { interval: "month" | "year"; currency: string },
   plan: { monthlyPriceMinor: number; yearlyPriceMinor: number | null; overagePerVehicleMinor: number },
 ) {
   return {
-    baseMinor: sub.baseAmountMinor ?? (sub.interval === "year" ? (plan.yearlyPriceMinor ?? 0) : plan.monthlyPriceMinor),
-    overageUnitAmountDecimal: sub.overageUnitAmountDecimal ?? overageUnitAmountDecimal(plan.overagePerVehicleMinor),
+    baseMinor: sub.interval === "year" ? (plan.yearlyPriceMinor ?? 0) : plan.monthlyPriceMinor,
+    overageUnitAmountDecimal: overageUnitAmountDecimal(plan.overagePerVehicleMinor),
     currency: sub.currency,
   };
 }
@@ -123,7 +140,7 @@ export async function billingOverview(
       periodStart: sub.currentPeriodStart,
       periodEnd: sub.currentPeriodEnd,
       includedVehicles: sub.plan.includedVehicles,
-      prices: sold ?? soldPrices(sub, sub.plan),
+      prices: sold ?? listPrices(sub, sub.plan),
       now,
     });
     const trialing = sub.status === "trialing" && sub.trialEnd;

@@ -235,12 +235,15 @@ export interface GoalRefresh {
  * measurement period, `seat_count` its active members — and then a goal whose current value reached
  * its target becomes `achieved` (completion date = today), and one whose target date has passed
  * without it becomes `missed`. Status changes are audited `crm_goal.updated` by the system; value
- * refreshes are not (they would flood the log). Idempotent; one system-scope transaction.
+ * refreshes are not (they would flood the log). Idempotent; one system-scope transaction under an
+ * advisory lock, so concurrent passes (several server processes) run one after the other.
  * @param now the clock (today = its UTC date)
  */
 export async function refreshGoals(prisma: PrismaClient, now = new Date()): Promise<GoalRefresh> {
   const today = utcDay(now);
   return withScope(prisma, { kind: "system" }, async (db) => {
+    // One pass at a time across server processes (each would otherwise audit the same change).
+    await db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('fleetcore.crm.goals.refresh', 0))`;
     const goals = await db.crmGoal.findMany({
       where: { deletedAt: null, status: { in: ["on_track", "at_risk"] } },
     });
@@ -258,7 +261,7 @@ export async function refreshGoals(prisma: PrismaClient, now = new Date()): Prom
       }
       let status: CrmGoalStatus = before.status;
       let completionDate = before.completionDate;
-      if (currentValue >= before.targetValue && before.targetValue > 0) {
+      if (currentValue >= before.targetValue) {
         status = "achieved";
         completionDate = today;
       } else if (before.targetDate && before.targetDate < today) {

@@ -100,42 +100,45 @@ export async function login(
   }
   await throttle.succeed(email);
 
-  return withScope(prisma, { kind: "user", userId: user.id }, async (db) => {
-    const memberships = await listMemberships(db, user.id);
-    const employee = await findProviderEmployee(db, user.id);
-    const open = memberships.filter((m) => !isTenantLocked(m.tenantStatus));
-    // A tenant suspended for non-payment stays open to its owners and admins, for billing only (to pay).
-    if (!employee && open.length === 0) {
-      for (const m of memberships.filter((x) => x.tenantStatus === "suspended")) {
-        const payable = await withScope(
-          prisma,
-          { kind: "tenant", tenantId: m.tenantId, userId: user.id },
-          async (tdb) => {
-            const access = await resolveTenantAccess(tdb, user.id, m.tenantId);
-            return access !== null && (await mayPayWhileSuspended(tdb, access));
-          },
-        );
-        if (payable) {
-          open.push(m);
-          break;
-        }
+  // One short transaction at a time: a sign-in never holds two pooled connections.
+  const { memberships, employee } = await withScope(prisma, { kind: "user", userId: user.id }, async (db) => ({
+    memberships: await listMemberships(db, user.id),
+    employee: await findProviderEmployee(db, user.id),
+  }));
+  const open = memberships.filter((m) => !isTenantLocked(m.tenantStatus));
+  // A tenant suspended for non-payment stays open to its owners and admins, for billing only (to pay).
+  if (!employee && open.length === 0) {
+    for (const m of memberships.filter((x) => x.tenantStatus === "suspended")) {
+      const payable = await withScope(
+        prisma,
+        { kind: "tenant", tenantId: m.tenantId, userId: user.id },
+        async (tdb) => {
+          const access = await resolveTenantAccess(tdb, user.id, m.tenantId);
+          return access !== null && (await mayPayWhileSuspended(tdb, access));
+        },
+      );
+      if (payable) {
+        open.push(m);
+        break;
       }
     }
-    if (!employee && memberships.length > 0 && open.length === 0) {
-      const names = memberships.map((m) => m.tenantName).join(", ");
-      await withScope(prisma, { kind: "system" }, (sdb) =>
-        new AuditTrail(sdb, metaActor(meta, user)).record({
-          tenantId: null,
-          entityType: "session",
-          action: "auth.login_refused",
-          metadata: { reason: "tenant_suspended" },
-        }),
-      );
-      throw new DomainError(
-        "forbidden",
-        `${names} ${memberships.length > 1 ? "are" : "is"} suspended. Contact your Fleetcore account manager.`,
-      );
-    }
+  }
+  if (!employee && memberships.length > 0 && open.length === 0) {
+    const names = memberships.map((m) => m.tenantName).join(", ");
+    await withScope(prisma, { kind: "system" }, (sdb) =>
+      new AuditTrail(sdb, metaActor(meta, user)).record({
+        tenantId: null,
+        entityType: "session",
+        action: "auth.login_refused",
+        metadata: { reason: "tenant_suspended" },
+      }),
+    );
+    throw new DomainError(
+      "forbidden",
+      `${names} ${memberships.length > 1 ? "are" : "is"} suspended. Contact your Fleetcore account manager.`,
+    );
+  }
+  return withScope(prisma, { kind: "user", userId: user.id }, async (db) => {
     const activeTenantId = employee ? null : (open[0]?.tenantId ?? null);
     const session = await createSession(db, { userId: user.id, activeTenantId }, meta);
     await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
