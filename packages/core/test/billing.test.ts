@@ -19,6 +19,7 @@ import {
   computeDailyUsage,
   createPlan,
   DUNNING_SUSPENSION_REASON,
+  discountedMonthlyMinor,
   divRoundHalfUp,
   type InTransaction,
   listInvoices,
@@ -185,6 +186,39 @@ describe("billing arithmetic", () => {
     expect(meteredAmountMinor(2, "100")).toBe(200);
     expect(() => meteredAmountMinor(1, "1.0000000000001")).toThrow(RangeError);
     expect(() => meteredAmountMinor(1, "-1")).toThrow(RangeError);
+  });
+
+  it("nets MRR of lasting discounts only (ChartMogul): forever and running repeating coupons, not once", () => {
+    const at = { currency: "USD", interval: "month", nowS: 1_000_000 };
+    const coupon = (c: Partial<Parameters<typeof discountedMonthlyMinor>[1][number]>) => ({
+      percentOff: null,
+      amountOffMinor: null,
+      currency: null,
+      duration: "forever",
+      endS: null,
+      ...c,
+    });
+    expect(discountedMonthlyMinor(2900, [], at)).toBe(2900);
+    expect(discountedMonthlyMinor(2900, [coupon({ percentOff: 25 })], at)).toBe(2175);
+    expect(discountedMonthlyMinor(2900, [coupon({ percentOff: 25, duration: "once" })], at)).toBe(2900);
+    expect(discountedMonthlyMinor(2900, [coupon({ percentOff: 25, duration: "repeating", endS: 2_000_000 })], at)).toBe(
+      2175,
+    );
+    expect(discountedMonthlyMinor(2900, [coupon({ percentOff: 25, duration: "repeating", endS: 999_999 })], at)).toBe(
+      2900,
+    );
+    expect(discountedMonthlyMinor(2900, [coupon({ amountOffMinor: 500, currency: "usd" })], at)).toBe(2400);
+    expect(discountedMonthlyMinor(2900, [coupon({ amountOffMinor: 500, currency: "eur" })], at)).toBe(2900);
+    // Yearly: 1200 off each yearly invoice is 100 a month; 12.5 % of 2417 = 302.125 → 2114.875 → 2115.
+    expect(
+      discountedMonthlyMinor(2417, [coupon({ amountOffMinor: 1200, currency: "USD" })], { ...at, interval: "year" }),
+    ).toBe(2317);
+    expect(discountedMonthlyMinor(2417, [coupon({ percentOff: 12.5 })], at)).toBe(2115);
+    // In order, never below zero.
+    expect(
+      discountedMonthlyMinor(2900, [coupon({ percentOff: 10 }), coupon({ amountOffMinor: 500, currency: "USD" })], at),
+    ).toBe(2110);
+    expect(discountedMonthlyMinor(2900, [coupon({ amountOffMinor: 5000, currency: "USD" })], at)).toBe(0);
   });
 
   it("finds local days in the tenant's time zone, DST included", () => {
@@ -531,6 +565,52 @@ describe("subscription lifecycle by webhooks", () => {
     expect(preview?.lines.map((l) => l.amountMinor).sort((a, b) => a - b)).toEqual([200, 2900]);
     const request = fake.requestsTo("/v1/invoices/create_preview").at(-1);
     expect(request?.params).toEqual({ customer: row.stripeCustomerId, subscription: row.stripeSubscriptionId });
+  });
+
+  it("counts a lasting coupon in MRR (a contraction), read from the live subscription", async () => {
+    const { tenantId } = await newTenant();
+    const { session, subscription } = await subscribe(tenantId);
+    const t0 = nowS() - 60;
+    await deliver(fake.event("checkout.session.completed", session, { created: t0 }));
+    const active = fake.patchSubscription(subscription.id, { status: "active" });
+    await deliver(fake.event("customer.subscription.updated", active, { created: t0 + 1 }));
+    expect((await subscriptionRow(tenantId)).mrrMinor).toBe(2900);
+    // A 20 % forever coupon is applied in Stripe (the event's copy has the discount's id only; the
+    // handler reads the live subscription with the coupon expanded).
+    const discount = {
+      id: `di_${unique()}`,
+      object: "discount",
+      customer: active.customer,
+      end: null,
+      source: {
+        type: "coupon",
+        coupon: {
+          id: "SPRING20",
+          object: "coupon",
+          percent_off: 20,
+          amount_off: null,
+          currency: null,
+          duration: "forever",
+        },
+      },
+      start: t0 + 2,
+      subscription: subscription.id,
+    };
+    const discounted = fake.patchSubscription(subscription.id, { discounts: [discount] });
+    await deliver(
+      fake.event("customer.subscription.updated", { ...discounted, discounts: [discount.id] }, { created: t0 + 2 }),
+    );
+    expect((await subscriptionRow(tenantId)).mrrMinor).toBe(2320);
+    const changes = await testOwnerPrisma().bilMrrChange.findMany({
+      where: { tenantId },
+      orderBy: { occurredAt: "asc" },
+    });
+    expect(changes.map((c) => [c.fromMrrMinor, c.toMrrMinor])).toEqual([
+      [0, 2900],
+      [2900, 2320],
+    ]);
+    const retrieve = fake.requestsTo(`/v1/subscriptions/${subscription.id}`, "GET").at(-1);
+    expect(retrieve?.params).toMatchObject({ expand: ["discounts.source.coupon"] });
   });
 
   it("keeps what a promotion code took off an invoice", async () => {

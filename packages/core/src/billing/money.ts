@@ -94,6 +94,48 @@ export function monthlyAmountMinor(
   }
 }
 
+/** A coupon as far as MRR is concerned (Stripe's Coupon: percent_off or amount_off + currency, duration). */
+export interface MrrCoupon {
+  percentOff: number | null;
+  /** Minor units off each invoice, in `currency`. */
+  amountOffMinor: number | null;
+  currency: string | null;
+  duration: "once" | "repeating" | "forever" | string;
+  /** Unix seconds when a repeating discount ends (Stripe Discount.end); null: no end. */
+  endS: number | null;
+}
+
+/**
+ * MRR net of a subscription's discounts, ChartMogul's rule ("Discounts" in their MRR definition):
+ * coupons that last (`forever`, or `repeating` until their end) reduce MRR; a `once` coupon does not
+ * (it discounts one invoice, not the recurring revenue). Percent coupons multiply; amount coupons
+ * (same currency only) come off each invoice, so they are normalised to a month like the price.
+ * Applied in order, never below 0, rounded half up once at the end.
+ * @param monthlyMinor the undiscounted MRR contribution ({@link monthlyAmountMinor})
+ * @param interval, intervalCount the subscription's billing interval (normalises amount coupons)
+ * @param nowS the clock (unix seconds) against which repeating discounts' ends are checked
+ */
+export function discountedMonthlyMinor(
+  monthlyMinor: number,
+  coupons: readonly MrrCoupon[],
+  opts: { currency: string; interval: string; intervalCount?: number; nowS: number },
+): number {
+  // Work in thousandths of a minor unit (bigint), round once at the end.
+  let value = BigInt(monthlyMinor) * 1000n;
+  for (const c of coupons) {
+    if (c.duration === "once") continue;
+    if (c.endS !== null && c.endS <= opts.nowS) continue;
+    if (c.percentOff !== null) {
+      const keep = BigInt(Math.round((100 - c.percentOff) * 1000));
+      value = (value * keep) / 100_000n;
+    } else if (c.amountOffMinor !== null && c.currency?.toUpperCase() === opts.currency.toUpperCase()) {
+      value -= BigInt(monthlyAmountMinor(c.amountOffMinor * 1000, 1, opts.interval, opts.intervalCount ?? 1));
+    }
+    if (value < 0n) value = 0n;
+  }
+  return Number(divRoundHalfUp(value, 1000n));
+}
+
 /**
  * Subscription statuses whose normalised amount is MRR: active and past_due (ChartMogul keeps a
  * past-due customer in MRR until it churns). Trialing is not MRR — nothing has been paid and a trial

@@ -20,7 +20,14 @@ import type { InvoiceLineKind, InvoiceStatus, SubscriptionStatus } from "@fleetc
 import { INVOICE_STATUSES, SUBSCRIPTION_STATUSES } from "@fleetcore/validators";
 import type { CreatedNotification } from "../notifications/notifications";
 import { type BillingEmail, notifyTenantOwners, reactivateIfSuspendedForPayment } from "./dunning";
-import { countsAsMrr, formatMinor, isStripeUnitDecimal, monthlyAmountMinor } from "./money";
+import {
+  countsAsMrr,
+  discountedMonthlyMinor,
+  formatMinor,
+  isStripeUnitDecimal,
+  type MrrCoupon,
+  monthlyAmountMinor,
+} from "./money";
 import { fromUnix, isStripeMissing, type Stripe, stripeId } from "./stripe";
 
 /** Outcomes recorded on bil_stripe_events.outcome. */
@@ -88,7 +95,8 @@ interface Prefetched {
 /** The subscription as Stripe has it now, or null when Stripe no longer knows it. */
 async function liveSubscription(stripe: Stripe, id: string): Promise<Stripe.Subscription | null> {
   try {
-    return await stripe.subscriptions.retrieve(id);
+    // Discounts with their coupons: MRR is net of lasting discounts (money.ts discountedMonthlyMinor).
+    return await stripe.subscriptions.retrieve(id, { expand: ["discounts.source.coupon"] });
   } catch (err) {
     if (isStripeMissing(err)) return null;
     throw err;
@@ -300,7 +308,31 @@ async function planForPrice(db: Db, price: Stripe.Price): Promise<{ planId: stri
   return plan ? { planId: plan.id, version: plan.version } : null;
 }
 
-/** The subscription's base and overage items, its plan, interval, period and MRR, as Stripe says. */
+/**
+ * The subscription-level discounts whose coupon came expanded (the live retrieve expands them; an
+ * event's own copy carries ids only, and then MRR is left undiscounted until the next live read).
+ */
+function mrrCoupons(sub: Stripe.Subscription): MrrCoupon[] {
+  const out: MrrCoupon[] = [];
+  for (const d of sub.discounts ?? []) {
+    if (typeof d === "string") continue;
+    const coupon = d.source?.coupon;
+    if (!coupon || typeof coupon === "string") continue;
+    out.push({
+      percentOff: coupon.percent_off ?? null,
+      amountOffMinor: coupon.amount_off ?? null,
+      currency: coupon.currency ?? null,
+      duration: coupon.duration,
+      endS: d.end ?? null,
+    });
+  }
+  return out;
+}
+
+/**
+ * The subscription's base and overage items, its plan, interval, period and MRR (net of lasting
+ * discounts), as Stripe says.
+ */
 export async function describeSubscription(db: Db, sub: Stripe.Subscription) {
   const items = sub.items?.data ?? [];
   const base = items.find((i) => !isMetered(i.price)) ?? null;
@@ -319,6 +351,15 @@ export async function describeSubscription(db: Db, sub: Stripe.Subscription) {
           recurring.interval_count ?? 1,
         )
       : 0;
+  const discounted =
+    base && recurring
+      ? discountedMonthlyMinor(monthly, mrrCoupons(sub), {
+          currency: sub.currency,
+          interval: recurring.interval,
+          intervalCount: recurring.interval_count ?? 1,
+          nowS: Math.floor(Date.now() / 1000),
+        })
+      : monthly;
   // In this API version the billing period lives on the items.
   const periodItem = base ?? items[0] ?? null;
   // The prices as sold (a later plan version does not change them): Price.unit_amount × quantity,
@@ -338,7 +379,7 @@ export async function describeSubscription(db: Db, sub: Stripe.Subscription) {
     currentPeriodEnd: fromUnix(periodItem?.current_period_end),
     baseItemId: base?.id ?? null,
     overageItemId: overage?.id ?? null,
-    mrrMinor: countsAsMrr(status) ? monthly : 0,
+    mrrMinor: countsAsMrr(status) ? discounted : 0,
     currency: sub.currency.toUpperCase(),
     baseAmountMinor: base && base.price.unit_amount !== null ? base.price.unit_amount * (base.quantity ?? 1) : null,
     overageUnitAmountDecimal: overageDecimal && isStripeUnitDecimal(overageDecimal) ? overageDecimal : null,
