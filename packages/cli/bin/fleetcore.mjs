@@ -15,8 +15,8 @@
  * owner), PORT (HTTP, default 3000),
  * FLEETCORE_PG_PORT (embedded cluster, default 54329), CHROMIUM_PATH (browser tests).
  */
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_PG_PORT, readClusterInfo, startCluster, stopCluster } from "../src/cluster.mjs";
@@ -114,6 +114,28 @@ async function ensureDatabase() {
 }
 
 /**
+ * The key that seals integration secrets at rest: SECRETS_KEY when set, else this checkout's
+ * `.fleetcore/secrets.key` (created once, mode 0600 — the same file @fleetcore/config reads outside
+ * production). Passed to every child, so the seed and the server (which runs with
+ * NODE_ENV=production and would otherwise refuse to start without it) seal and open with one key.
+ * @returns {string}
+ */
+function secretsKey() {
+  if (process.env.SECRETS_KEY) return process.env.SECRETS_KEY;
+  const file = join(STATE_DIR, "secrets.key");
+  if (!existsSync(file)) {
+    mkdirSync(STATE_DIR, { recursive: true });
+    try {
+      writeFileSync(file, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+    } catch (err) {
+      // Another process created it first: use theirs.
+      if (/** @type {NodeJS.ErrnoException} */ (err).code !== "EEXIST") throw err;
+    }
+  }
+  return readFileSync(file, "utf8").trim();
+}
+
+/**
  * Everything both commands share. Returns the environment children run with.
  * @returns {Promise<{ pnpm: string[], env: NodeJS.ProcessEnv }>}
  */
@@ -127,6 +149,7 @@ async function setup() {
     DATABASE_URL: db.databaseUrl,
     DATABASE_OWNER_URL: db.ownerUrl,
     DATABASE_ADMIN_URL: db.adminUrl,
+    SECRETS_KEY: secretsKey(),
     TURBO_TELEMETRY_DISABLED: "1",
     VITE_CONFIG_NATIVE_IGNORE_WARNING: "true",
   };
